@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Ledsag.Benchmarks.LedgerReplayBenchmark).Assembly).Run(args);

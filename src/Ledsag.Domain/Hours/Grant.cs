@@ -1,0 +1,99 @@
+using Ledsag.Domain.Standards;
+using NodaTime;
+
+namespace Ledsag.Domain.Hours;
+
+/// <summary>A savings agreement (aftale om opsparing, BEK 235/2012 § 6 stk. 1), both days included.</summary>
+public sealed record SavingsAgreement(LocalDate From, LocalDate To)
+{
+    /// <summary>True when <paramref name="date"/> lies inside the agreement.</summary>
+    public bool Covers(LocalDate date) => From <= date && date <= To;
+}
+
+/// <summary>A grant (bevilling) of companion hours as the ledger needs it.</summary>
+public sealed record Grant
+{
+    /// <summary>A grant from <paramref name="start"/> to <paramref name="end"/> (open when null).</summary>
+    public Grant(LocalDate start, LocalDate? end, Minutes hoursPerMonth, IReadOnlyList<SavingsAgreement>? savings = null)
+    {
+        if (end is { } e && e < start)
+        {
+            throw new ArgumentException("A grant cannot end before it starts.", nameof(end));
+        }
+        if (hoursPerMonth.Value < 0)
+        {
+            throw new ArgumentException("Hours a month cannot be negative.", nameof(hoursPerMonth));
+        }
+        if (savings?.Any(a => a.To < a.From) == true)
+        {
+            throw new ArgumentException("A savings agreement cannot end before it starts.", nameof(savings));
+        }
+        Start = start;
+        End = end;
+        HoursPerMonth = hoursPerMonth;
+        Savings = savings ?? [];
+    }
+
+    /// <summary>The first day the grant is in force.</summary>
+    public LocalDate Start { get; }
+
+    /// <summary>The last day, or null while it runs.</summary>
+    public LocalDate? End { get; }
+
+    /// <summary>The monthly allotment.</summary>
+    public Minutes HoursPerMonth { get; }
+
+    /// <summary>The savings agreements made under the grant.</summary>
+    public IReadOnlyList<SavingsAgreement> Savings { get; }
+
+    /// <summary>True when the grant is in force on <paramref name="date"/>.</summary>
+    public bool InForce(LocalDate date) => date >= Start && (End is null || date <= End);
+}
+
+/// <summary>How saved hours are drawn.</summary>
+public enum DrawingOrder
+{
+    /// <summary>The allotment closest to lapsing first (the oldest).</summary>
+    OldestFirst,
+    /// <summary>The current month's allotment first, then the oldest saved (Lejre).</summary>
+    CurrentFirst,
+}
+
+/// <summary>The standard's ledger rules in force from a day.</summary>
+/// <param name="From">The day these rules take effect.</param>
+/// <param name="Order">The drawing order.</param>
+/// <param name="SavingsRequireAgreement">Whether an allotment is saved only inside a savings agreement.</param>
+/// <param name="ValidityMonths">Months a saved allotment is usable, its own included (6).</param>
+public sealed record LedgerRules(LocalDate From, DrawingOrder Order, bool SavingsRequireAgreement, int ValidityMonths)
+{
+    /// <summary>The ledger rules of a standard over time, one entry per day any of them changes.</summary>
+    public static IReadOnlyList<LedgerRules> Timeline(MunicipalStandard standard)
+    {
+        var dates = standard.EffectiveDates;
+        var list = new List<LedgerRules>();
+        foreach (var date in dates.Count == 0 ? [new LocalDate(1900, 1, 1)] : dates)
+        {
+            var rules = new LedgerRules(date,
+                standard.Get<string>(Parameters.SavingsDrawingOrder, date).Value == Parameters.DrawingOrders.CurrentFirst
+                    ? DrawingOrder.CurrentFirst : DrawingOrder.OldestFirst,
+                standard.Get<bool>(Parameters.SavingsRequiresAgreement, date).Value,
+                standard.Get<int>(Parameters.SavingsValidityMonths, date).Value);
+            if (list.Count == 0 || list[^1] with { From = date } != rules)
+            {
+                list.Add(rules);
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The rules in force on <paramref name="date"/> (the first ones before any took effect).</summary>
+    public static LedgerRules At(IReadOnlyList<LedgerRules> timeline, LocalDate date)
+    {
+        var chosen = timeline[0];
+        for (var i = 1; i < timeline.Count && timeline[i].From <= date; i++)
+        {
+            chosen = timeline[i];
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,266 @@
+using NodaTime;
+
+namespace Ledsag.Domain.Hours;
+
+/// <summary>The outcome of registering a session against the ledger.</summary>
+/// <param name="Accepted">True when the session was booked whole.</param>
+/// <param name="Reason">The rejection code (<see cref="ReasonCodes"/>) when not accepted.</param>
+public readonly record struct SessionOutcome(bool Accepted, string? Reason)
+{
+    /// <summary>Booked.</summary>
+    public static readonly SessionOutcome Ok = new(true, null);
+
+    /// <summary>Rejected with a reason; nothing changed.</summary>
+    public static SessionOutcome Rejected(string reason) => new(false, reason);
+}
+
+/// <summary>Hours that lapse at the end of a day.</summary>
+public sealed record Lapse(LocalDate Date, Minutes Hours);
+
+/// <summary>The ledger at the end of a day.</summary>
+/// <param name="Date">The day.</param>
+/// <param name="Available">Hours that may still be used that day.</param>
+/// <param name="CurrentMonth">Left of this month's allotment.</param>
+/// <param name="Saved">Left of earlier months' allotments, still valid that day.</param>
+/// <param name="LapsedTotal">Hours lost to lapse since the grant started.</param>
+/// <param name="UsedTotal">Hours used since the grant started.</param>
+/// <param name="AllottedTotal">Hours allotted since the grant started.</param>
+/// <param name="NextLapse">The earliest lapse still ahead, or null.</param>
+public sealed record Balance(LocalDate Date, Minutes Available, Minutes CurrentMonth, Minutes Saved, Minutes LapsedTotal,
+    Minutes UsedTotal, Minutes AllottedTotal, Lapse? NextLapse);
+
+/// <summary>
+/// The hours ledger of one grant (SEL § 97 stk. 1 and 6, BEK 235/2012 § 6): one allotment per
+/// calendar month the grant is in force, usable in its month or — when saved — through the fifth
+/// month after; no use in advance; sessions accepted whole or rejected whole; what is left lapses
+/// at the grant's end. Posted draws are never edited: a balance on any day is computed from them.
+/// </summary>
+public sealed class HoursLedger
+{
+    private readonly Grant _grant;
+    private readonly IReadOnlyList<LedgerRules> _rules;
+    private readonly YearMonth _firstMonth;
+    private readonly int _lookBack;
+    private readonly List<Allotment> _allotments = [];
+    private readonly List<Draw> _draws = [];
+    private LocalDate _lastSession = LocalDate.MinIsoValue;
+
+    private struct Allotment
+    {
+        public YearMonth Month;
+        public int Amount;
+        public int Remaining;
+        public LocalDate Expiry;
+    }
+
+    private readonly record struct Draw(LocalDate Date, int Allotment, int Minutes);
+
+    /// <summary>A ledger for <paramref name="grant"/> under a standard's ledger rules over time.</summary>
+    public HoursLedger(Grant grant, IReadOnlyList<LedgerRules> rules)
+    {
+        if (rules.Count == 0)
+        {
+            throw new ArgumentException("At least one set of ledger rules is needed.", nameof(rules));
+        }
+        _grant = grant;
+        _rules = rules;
+        _firstMonth = grant.Start.ToYearMonth();
+        _lookBack = rules.Max(r => r.ValidityMonths) - 1;
+    }
+
+    /// <summary>The grant.</summary>
+    public Grant Grant => _grant;
+
+    /// <summary>
+    /// Books a session of <paramref name="minutes"/> on <paramref name="date"/>, whole or not at all.
+    /// Sessions are booked in date order; an earlier date is a programming error (replay instead).
+    /// </summary>
+    public SessionOutcome Use(LocalDate date, Minutes minutes)
+    {
+        if (date < _lastSession)
+        {
+            throw new InvalidOperationException($"Sessions must be booked in date order ({date} after {_lastSession}); replay the ledger.");
+        }
+        if (minutes.Value <= 0)
+        {
+            return SessionOutcome.Rejected(ReasonCodes.InvalidDuration);
+        }
+        if (!_grant.InForce(date))
+        {
+            return SessionOutcome.Rejected(ReasonCodes.OutsideGrant);
+        }
+        var current = EnsureAllotments(date.ToYearMonth());
+        var first = FirstUsable(current);
+        var available = 0;
+        for (var i = first; i <= current; i++)
+        {
+            if (_allotments[i].Expiry >= date)
+            {
+                available += _allotments[i].Remaining;
+            }
+        }
+        if (available < minutes.Value)
+        {
+            return SessionOutcome.Rejected(ReasonCodes.ExceedsBalance);
+        }
+
+        _lastSession = date;
+        var left = minutes.Value;
+        // Lejre: "Du skal dog bruge den igangværende måneds timer inden du kan benytte dine opsparede timer".
+        if (LedgerRules.At(_rules, date).Order == DrawingOrder.CurrentFirst)
+        {
+            left = Take(current, date, left);
+        }
+        while (left > 0)
+        {
+            left = Take(ClosestToLapsing(first, current, date), date, left);
+        }
+        return SessionOutcome.Ok;
+    }
+
+    /// <summary>The ledger at the end of <paramref name="date"/>, after every session dated on or before it.</summary>
+    public Balance BalanceAt(LocalDate date)
+    {
+        var lastMonth = date.ToYearMonth();
+        if (_grant.End is { } end && lastMonth > end.ToYearMonth())
+        {
+            lastMonth = end.ToYearMonth();
+        }
+        var count = date < _grant.Start ? 0 : EnsureAllotments(lastMonth) + 1;
+        var remaining = new int[count];
+        int allotted = 0, used = 0;
+        for (var i = 0; i < count; i++)
+        {
+            remaining[i] = _allotments[i].Amount;
+            allotted += _allotments[i].Amount;
+        }
+        foreach (var d in _draws)
+        {
+            if (d.Date <= date)
+            {
+                remaining[d.Allotment] -= d.Minutes;
+                used += d.Minutes;
+            }
+        }
+
+        int current = 0, saved = 0, lapsed = 0;
+        LocalDate? nextDate = null;
+        var nextHours = 0;
+        var inForce = _grant.InForce(date);
+        var thisMonth = date.ToYearMonth();
+        for (var i = 0; i < count; i++)
+        {
+            var a = _allotments[i];
+            if (a.Expiry < date)
+            {
+                lapsed += remaining[i];
+                continue;
+            }
+            if (!inForce)
+            {
+                continue;
+            }
+            if (a.Month == thisMonth)
+            {
+                current += remaining[i];
+            }
+            else
+            {
+                saved += remaining[i];
+            }
+            if (remaining[i] > 0 && (nextDate is null || a.Expiry <= nextDate))
+            {
+                nextHours = a.Expiry == nextDate ? nextHours + remaining[i] : remaining[i];
+                nextDate = a.Expiry;
+            }
+        }
+        return new Balance(date, new Minutes(current + saved), new Minutes(current), new Minutes(saved), new Minutes(lapsed),
+            new Minutes(used), new Minutes(allotted), nextDate is { } nd ? new Lapse(nd, new Minutes(nextHours)) : null);
+    }
+
+    /// <summary>
+    /// What lapses when, counted from the end of <paramref name="date"/> if nothing more is used:
+    /// every allotment granted so far that still has hours, grouped by the day they lapse.
+    /// </summary>
+    public IReadOnlyList<Lapse> Forecast(LocalDate date)
+    {
+        var balance = BalanceAt(date);
+        if (balance.Available.Value == 0)
+        {
+            return [];
+        }
+        var last = EnsureAllotments(date.ToYearMonth());
+        var remaining = new Dictionary<LocalDate, int>();
+        for (var i = 0; i <= last; i++)
+        {
+            var left = _allotments[i].Amount - _draws.Where(d => d.Allotment == i && d.Date <= date).Sum(d => d.Minutes);
+            if (left > 0 && _allotments[i].Expiry >= date)
+            {
+                remaining[_allotments[i].Expiry] = remaining.GetValueOrDefault(_allotments[i].Expiry) + left;
+            }
+        }
+        return remaining.OrderBy(kv => kv.Key).Select(kv => new Lapse(kv.Key, new Minutes(kv.Value))).ToList();
+    }
+
+    // The allotment index of `month`, creating allotments up to it. One allotment per calendar month
+    // in which the grant is in force on at least one day, whole also in the first and last month.
+    private int EnsureAllotments(YearMonth month)
+    {
+        var index = MonthsBetween(_firstMonth, month);
+        while (_allotments.Count <= index)
+        {
+            var m = _firstMonth.PlusMonths(_allotments.Count);
+            var monthEnd = m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
+            var rules = LedgerRules.At(_rules, monthEnd);
+            // BEK 235/2012 § 6 stk. 1: saved hours are usable "inden for en periode på 6 måneder".
+            var saved = !rules.SavingsRequireAgreement || _grant.Savings.Any(a => a.Covers(monthEnd));
+            var expiry = saved ? EndOfMonth(m.PlusMonths(rules.ValidityMonths - 1)) : monthEnd;
+            if (_grant.End is { } end && end < expiry)
+            {
+                expiry = end;
+            }
+            _allotments.Add(new Allotment
+            {
+                Month = m,
+                Amount = _grant.HoursPerMonth.Value,
+                Remaining = _grant.HoursPerMonth.Value,
+                Expiry = expiry,
+            });
+        }
+        return index;
+    }
+
+    // An allotment is usable at most ValidityMonths months, its own included: older ones are spent or lapsed.
+    private int FirstUsable(int current) => Math.Max(0, current - _lookBack);
+
+    private int ClosestToLapsing(int first, int current, LocalDate date)
+    {
+        var best = -1;
+        for (var i = first; i <= current; i++)
+        {
+            var a = _allotments[i];
+            if (a.Remaining > 0 && a.Expiry >= date && (best < 0 || a.Expiry < _allotments[best].Expiry))
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private int Take(int index, LocalDate date, int wanted)
+    {
+        var a = _allotments[index];
+        var take = Math.Min(a.Remaining, wanted);
+        if (take > 0)
+        {
+            a.Remaining -= take;
+            _allotments[index] = a;
+            _draws.Add(new Draw(date, index, take));
+        }
+        return wanted - take;
+    }
+
+    private static LocalDate EndOfMonth(YearMonth m) => m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
+
+    private static int MonthsBetween(YearMonth from, YearMonth to) => ((to.Year - from.Year) * 12) + to.Month - from.Month;
+}

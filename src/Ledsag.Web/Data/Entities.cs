@@ -1,0 +1,343 @@
+using NodaTime;
+
+namespace Ledsag.Web.Data;
+
+/// <summary>A municipality (kommune), bound to its standard file by id.</summary>
+public sealed class Municipality
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+}
+
+/// <summary>The roles of Ledsag's users, each scoped to one municipality.</summary>
+public enum Role
+{
+    Administrator,
+    Caseworker,
+    Coordinator,
+    Companion,
+    Citizen,
+    Finance,
+}
+
+/// <summary>A user (bruger): a local account or one signed in through OpenID Connect.</summary>
+public sealed class User
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public required string UserName { get; set; }
+    public required string DisplayName { get; set; }
+    public Role Role { get; set; }
+    public string? PasswordHash { get; set; }
+    public string? ExternalSubject { get; set; }
+    public int FailedLogins { get; set; }
+    public Instant? LockedUntil { get; set; }
+    public Guid? CitizenId { get; set; }
+    public Guid? CompanionId { get; set; }
+}
+
+/// <summary>A token for an integration (Digital Post gateway, payroll), stored as a hash only.</summary>
+public sealed class ApiToken
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid UserId { get; set; }
+    public required string Name { get; set; }
+    public required string TokenHash { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Instant? RevokedAt { get; set; }
+}
+
+/// <summary>A citizen (borger). The CPR number is never put in a URL or a log line.</summary>
+public sealed class Citizen
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public required string Cpr { get; set; }
+    public LocalDate BirthDate { get; set; }
+    public required string Name { get; set; }
+    public string? Address { get; set; }
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+    public bool EarlyRetirementPension { get; set; }
+    public string? Area { get; set; }
+    public string? PreferredLanguage { get; set; }
+    public bool NeedsWheelchairHelp { get; set; }
+    public bool WantsDriver { get; set; }
+    public string? RepresentativeKind { get; set; }
+    public string? RepresentativeName { get; set; }
+    public string? RepresentativeContact { get; set; }
+}
+
+/// <summary>A companion's way through recruitment: applicant → approved → employed → ended.</summary>
+public enum CompanionStatus
+{
+    Applicant,
+    Approved,
+    Employed,
+    Ended,
+}
+
+/// <summary>A companion (ledsager): the person, their skills and availability, approval and employment.</summary>
+public sealed class Companion
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public required string Name { get; set; }
+    public string? Cpr { get; set; }
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+    public string? Area { get; set; }
+    public string? Languages { get; set; }
+    /// <summary>Weekdays the companion can work, as ISO numbers "1,3,6" (Monday = 1).</summary>
+    public string? Availability { get; set; }
+    public bool DrivingLicence { get; set; }
+    public bool WheelchairExperience { get; set; }
+    /// <summary>municipality, provider or cash_grant (§ 97 stk. 5, only where the standard offers it).</summary>
+    public string Employer { get; set; } = "municipality";
+    public CompanionStatus Status { get; set; }
+    public LocalDate? CriminalRecordDate { get; set; }
+    public bool? CriminalRecordClean { get; set; }
+    public Guid? NominatedByCitizenId { get; set; }
+    /// <summary>The relation to the nominating citizen: none, spouse, partner, parent, child, sibling, other.</summary>
+    public string? Relation { get; set; }
+    public string? RelationExceptionReason { get; set; }
+    /// <summary>The secret part of the companion's iCalendar feed address.</summary>
+    public string FeedToken { get; set; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    /// <summary>Bumped by every registration with this companion, so two racing registrations cannot both pass the overlap check.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>A coordinator's proposal of a companion to a citizen, the meeting and its outcome.</summary>
+public sealed class MatchProposal
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid CitizenId { get; set; }
+    public Guid CompanionId { get; set; }
+    public LocalDate ProposedOn { get; set; }
+    public LocalDate? MeetingOn { get; set; }
+    public string? Outcome { get; set; }
+    public string? OutcomeNote { get; set; }
+}
+
+/// <summary>A planned session in the calendar; it uses no hours until it is registered as completed.</summary>
+public sealed class PlannedSession
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid GrantId { get; set; }
+    public Guid? CompanionId { get; set; }
+    public LocalDate Date { get; set; }
+    public LocalTime Start { get; set; }
+    public LocalTime End { get; set; }
+    public required string Activity { get; set; }
+    public string? Note { get; set; }
+    public Instant? CancelledAt { get; set; }
+}
+
+/// <summary>A § 97 stk. 7 yearly amount entered by an administrator (a year national.yaml does not know).</summary>
+public sealed class SubsidyRate
+{
+    public int Year { get; set; }
+    public decimal Amount { get; set; }
+    public required string Source { get; set; }
+    public Guid EnteredBy { get; set; }
+    public Instant EnteredAt { get; set; }
+}
+
+/// <summary>A citizen's claim for the yearly subsidy (§ 97 stk. 7).</summary>
+public sealed class SubsidyClaim
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid CitizenId { get; set; }
+    public int Year { get; set; }
+    public LocalDate SubmittedOn { get; set; }
+    public required string Status { get; set; }
+    public decimal ClaimedAmount { get; set; }
+    public decimal? ApprovedAmount { get; set; }
+    public string? CapReason { get; set; }
+    public Guid? DecidedBy { get; set; }
+    public LocalDate? DecidedOn { get; set; }
+    public Guid? PaymentExportId { get; set; }
+}
+
+/// <summary>One expense of a subsidy claim, with its receipt.</summary>
+public sealed class SubsidyExpense
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid ClaimId { get; set; }
+    public LocalDate Date { get; set; }
+    public required string What { get; set; }
+    public decimal Amount { get; set; }
+    public string? ReceiptFileName { get; set; }
+    public string? ReceiptContentType { get; set; }
+    public byte[]? Receipt { get; set; }
+}
+
+/// <summary>A file handed to another system: payroll hours or NemKonto payments. Stored, so a repeat gives the same file.</summary>
+public sealed class ExportFile
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public required string Kind { get; set; }
+    public required string Period { get; set; }
+    public Instant CreatedAt { get; set; }
+    public Guid CreatedBy { get; set; }
+    public required string Content { get; set; }
+}
+
+/// <summary>A letter in the outbox, picked up by the municipality's Digital Post gateway.</summary>
+public sealed class Letter
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid CitizenId { get; set; }
+    public Guid? CaseId { get; set; }
+    public required string Kind { get; set; }
+    public required string Subject { get; set; }
+    public required string Body { get; set; }
+    public Instant CreatedAt { get; set; }
+    public string Status { get; set; } = "queued";
+    /// <summary>The letter as the citizen receives it (A4 PDF).</summary>
+    public byte[]? Pdf { get; set; }
+    public Instant? SentAt { get; set; }
+    /// <summary>Makes a letter that must go once (a lapse reminder for one lapse) go once, also across instances.</summary>
+    public string? DedupKey { get; set; }
+}
+
+/// <summary>A companion assigned to accompany a citizen (from the coordinator's matching).</summary>
+public sealed class Assignment
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid CompanionId { get; set; }
+    public Guid CitizenId { get; set; }
+    public LocalDate From { get; set; }
+    public LocalDate? EndedOn { get; set; }
+}
+
+/// <summary>Where a case stands in the workflow.</summary>
+public enum CaseState
+{
+    Received,
+    InAssessment,
+    Consultation,
+    Granted,
+    Refused,
+    ComplaintReceived,
+    ComplaintForwarded,
+    Closed,
+}
+
+/// <summary>A case (sag) about one citizen's application for the companion scheme.</summary>
+public sealed class Case
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid CitizenId { get; set; }
+    public required string Number { get; set; }
+    public CaseState State { get; set; }
+    public Guid? CaseworkerId { get; set; }
+    public LocalDate ReceivedOn { get; set; }
+    public required string Channel { get; set; }
+    public string? RoutedTo { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>One step of a case's workflow, recorded with who, when and why. Steps are never edited.</summary>
+public sealed class CaseStep
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid CaseId { get; set; }
+    public required string Kind { get; set; }
+    public LocalDate OccurredOn { get; set; }
+    public Instant RecordedAt { get; set; }
+    public Guid? ActorId { get; set; }
+    public string? Reason { get; set; }
+    public required string DataJson { get; set; }
+}
+
+/// <summary>A due date an open step has, from the engine; met or cancelled when the step is done.</summary>
+public sealed class Deadline
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid CaseId { get; set; }
+    public required string MunicipalityId { get; set; }
+    public required string Kind { get; set; }
+    public LocalDate DueOn { get; set; }
+    public required string Source { get; set; }
+    public LocalDate? ClosedOn { get; set; }
+    public string? ClosedHow { get; set; }
+}
+
+/// <summary>A grant (bevilling) of companion hours.</summary>
+public sealed class Grant
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid CaseId { get; set; }
+    public Guid CitizenId { get; set; }
+    public required string MunicipalityId { get; set; }
+    public LocalDate Start { get; set; }
+    public LocalDate? End { get; set; }
+    public int MinutesPerMonth { get; set; }
+    public string? HoursReason { get; set; }
+    public string? EndReason { get; set; }
+    /// <summary>Bumped by every registration: two writers racing on one grant cannot both win.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>A savings agreement (aftale om opsparing) under a grant.</summary>
+public sealed class SavingsAgreementRow
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid GrantId { get; set; }
+    public LocalDate From { get; set; }
+    public LocalDate To { get; set; }
+    public required string Purpose { get; set; }
+}
+
+/// <summary>A session (ledsagelse) booked against a grant. A correction is a reversing row, never an edit.</summary>
+public sealed class SessionRow
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid GrantId { get; set; }
+    public LocalDate Date { get; set; }
+    public LocalTime? StartTime { get; set; }
+    public LocalTime? EndTime { get; set; }
+    public int Minutes { get; set; }
+    public required string Activity { get; set; }
+    public Guid? CompanionId { get; set; }
+    public decimal Km { get; set; }
+    public Guid RegisteredBy { get; set; }
+    public required string RegisteredByRole { get; set; }
+    public Instant RegisteredAt { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public long Sequence { get; set; }
+    /// <summary>Of <see cref="Minutes"/>: a trip's return journey, waiting and overnight stay (BEK § 6 stk. 5).</summary>
+    public int TripMinutes { get; set; }
+    /// <summary>The companion's travel between tasks: recorded, not counted (BEK § 6 stk. 4).</summary>
+    public int TravelMinutesNotCounted { get; set; }
+    public Guid? ConfirmedBy { get; set; }
+    public Instant? ConfirmedAt { get; set; }
+    public bool ConfirmedOnBehalf { get; set; }
+    /// <summary>Set on a reversing entry: the session it cancels (with negative minutes).</summary>
+    public Guid? ReversalOf { get; set; }
+    public string? Reason { get; set; }
+    public Guid? PayrollExportId { get; set; }
+}
+
+/// <summary>An append-only, hash-chained audit entry.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    /// <summary>The entry's place in the chain (1, 2, …), assigned when saved.</summary>
+    public long Sequence { get; set; }
+    public Instant At { get; set; }
+    public string? MunicipalityId { get; set; }
+    public Guid? UserId { get; set; }
+    public required string Action { get; set; }
+    public required string Entity { get; set; }
+    public string? EntityId { get; set; }
+    public string? Detail { get; set; }
+    public required string PreviousHash { get; set; }
+    public required string Hash { get; set; }
+}

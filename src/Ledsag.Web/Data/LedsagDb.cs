@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using NodaTime;
+
+namespace Ledsag.Web.Data;
+
+/// <summary>
+/// Ledsag's database. The provider-specific subclasses exist so each provider has its own migrations
+/// (Data/Migrations/Sqlite, Data/Migrations/Postgres); the model is the same.
+/// </summary>
+public abstract class LedsagDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Municipality> Municipalities => Set<Municipality>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Citizen> Citizens => Set<Citizen>();
+    public DbSet<Companion> Companions => Set<Companion>();
+    public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseStep> CaseSteps => Set<CaseStep>();
+    public DbSet<Deadline> Deadlines => Set<Deadline>();
+    public DbSet<Grant> Grants => Set<Grant>();
+    public DbSet<SavingsAgreementRow> SavingsAgreements => Set<SavingsAgreementRow>();
+    public DbSet<SessionRow> Sessions => Set<SessionRow>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<MatchProposal> MatchProposals => Set<MatchProposal>();
+    public DbSet<PlannedSession> PlannedSessions => Set<PlannedSession>();
+    public DbSet<SubsidyRate> SubsidyRates => Set<SubsidyRate>();
+    public DbSet<SubsidyClaim> SubsidyClaims => Set<SubsidyClaim>();
+    public DbSet<SubsidyExpense> SubsidyExpenses => Set<SubsidyExpense>();
+    public DbSet<ExportFile> Exports => Set<ExportFile>();
+    public DbSet<Letter> Letters => Set<Letter>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        b.Properties<LocalDate>().HaveConversion<LocalDateConverter>();
+        b.Properties<LocalTime>().HaveConversion<LocalTimeConverter>();
+        b.Properties<Instant>().HaveConversion<InstantConverter>();
+        b.Properties<decimal>().HavePrecision(12, 2);
+        b.Properties<string>().HaveMaxLength(4000);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Municipality>().Property(m => m.Id).HasMaxLength(40);
+        b.Entity<User>().HasIndex(u => u.UserName).IsUnique();
+        b.Entity<User>().Property(u => u.Role).HasConversion<string>().HasMaxLength(20);
+        b.Entity<ApiToken>().HasIndex(t => t.TokenHash).IsUnique();
+        b.Entity<Citizen>().HasIndex(c => new { c.MunicipalityId, c.Cpr }).IsUnique();
+        b.Entity<Assignment>().HasIndex(a => new { a.CompanionId, a.CitizenId });
+        b.Entity<Case>().HasIndex(c => c.Number).IsUnique();
+        b.Entity<Case>().HasIndex(c => c.CitizenId);
+        b.Entity<Case>().Property(c => c.State).HasConversion<string>().HasMaxLength(30);
+        b.Entity<Case>().Property(c => c.Version).IsConcurrencyToken();
+        b.Entity<CaseStep>().HasIndex(s => new { s.CaseId, s.RecordedAt });
+        b.Entity<Deadline>().HasIndex(d => new { d.MunicipalityId, d.ClosedOn, d.DueOn });
+        b.Entity<Deadline>().HasIndex(d => d.CaseId);
+        b.Entity<Grant>().HasIndex(g => g.CitizenId);
+        b.Entity<Grant>().Property(g => g.Version).IsConcurrencyToken();
+        b.Entity<SavingsAgreementRow>().HasIndex(a => a.GrantId);
+        b.Entity<SessionRow>().HasIndex(s => new { s.GrantId, s.Date });
+        b.Entity<SessionRow>().HasIndex(s => new { s.GrantId, s.IdempotencyKey }).IsUnique();
+        // Sequence numbers are assigned in chain order by AuditLog, so a second writer's clash is a unique violation.
+        b.Entity<AuditEntry>().HasIndex(a => a.Sequence).IsUnique();
+        b.Entity<AuditEntry>().HasIndex(a => a.At);
+        b.Entity<Companion>().Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
+        b.Entity<Companion>().Property(c => c.Version).IsConcurrencyToken();
+        b.Entity<Companion>().HasIndex(c => c.FeedToken).IsUnique();
+        b.Entity<MatchProposal>().HasIndex(p => new { p.CitizenId, p.CompanionId });
+        b.Entity<PlannedSession>().HasIndex(p => new { p.CompanionId, p.Date });
+        b.Entity<PlannedSession>().HasIndex(p => p.GrantId);
+        b.Entity<SessionRow>().HasIndex(s => new { s.CompanionId, s.Date });
+        b.Entity<SessionRow>().HasIndex(s => s.PayrollExportId);
+        b.Entity<SubsidyRate>().HasKey(r => r.Year);
+        b.Entity<SubsidyRate>().Property(r => r.Year).ValueGeneratedNever();
+        b.Entity<SubsidyClaim>().HasIndex(c => new { c.CitizenId, c.Year });
+        b.Entity<SubsidyExpense>().HasIndex(e => e.ClaimId);
+        b.Entity<SubsidyExpense>().Property(e => e.Receipt).HasMaxLength(5 * 1024 * 1024);
+        b.Entity<ExportFile>().HasIndex(e => new { e.MunicipalityId, e.Kind, e.Period }).IsUnique();
+        b.Entity<ExportFile>().Property(e => e.Content).HasMaxLength(50_000_000);
+        b.Entity<Letter>().HasIndex(l => l.CitizenId);
+        b.Entity<Letter>().HasIndex(l => new { l.MunicipalityId, l.Status });
+        b.Entity<Letter>().Property(l => l.Pdf).HasMaxLength(20 * 1024 * 1024);
+        b.Entity<Letter>().Property(l => l.Body).HasMaxLength(20000);
+        b.Entity<Letter>().HasIndex(l => l.DedupKey).IsUnique();
+        b.Entity<AuditEntry>().HasIndex(a => a.PreviousHash).IsUnique();
+    }
+
+    private sealed class LocalDateConverter() : ValueConverter<LocalDate, DateOnly>(d => d.ToDateOnly(), d => LocalDate.FromDateOnly(d));
+
+    private sealed class LocalTimeConverter() : ValueConverter<LocalTime, TimeOnly>(t => t.ToTimeOnly(), t => LocalTime.FromTimeOnly(t));
+
+    private sealed class InstantConverter() : ValueConverter<Instant, DateTime>(i => i.ToDateTimeUtc(), d => Instant.FromDateTimeUtc(DateTime.SpecifyKind(d, DateTimeKind.Utc)));
+}
+
+/// <summary>The SQLite flavour (the embedded default).</summary>
+public sealed class SqliteLedsagDb(DbContextOptions<SqliteLedsagDb> options) : LedsagDb(options);
+
+/// <summary>The PostgreSQL flavour (production).</summary>
+public sealed class PostgresLedsagDb(DbContextOptions<PostgresLedsagDb> options) : LedsagDb(options);

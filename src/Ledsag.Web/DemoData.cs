@@ -1,0 +1,209 @@
+using Ledsag.Domain;
+using Ledsag.Domain.Deadlines;
+using Ledsag.Domain.Eligibility;
+using Ledsag.Domain.Hours;
+using Ledsag.Web.Data;
+using Ledsag.Web.Features;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web;
+
+/// <summary>
+/// Demo data for the five municipalities: staff, companions, citizens and cases in every state, built
+/// with the same engine and workflow records as real cases. Seeded once; a second start adds nothing.
+/// </summary>
+public static class DemoData
+{
+    public const string Password = "ledsag-demo";
+    public static readonly string[] Municipalities = ["haderslev", "bronderslev", "lejre", "gribskov", "ballerup"];
+    public static readonly string[] Roles = ["admin", "sagsbehandler", "koordinator", "okonomi", "ledsager", "borger"];
+
+    private static readonly (string Name, int Year, int Month, int Day)[] People =
+    [
+        ("Anna Holm", 1985, 4, 12), ("Bent Lund", 1970, 9, 3), ("Camilla Friis", 1992, 1, 27), ("Dorthe Kjær", 1979, 6, 30),
+        ("Erik Bach", 1960, 11, 8), ("Freja Skov", 1988, 2, 14), ("Gustav Møller", 1975, 7, 21), ("Hanne Østergaard", 1990, 12, 1),
+    ];
+
+    public static async Task SeedAsync(IServiceProvider services)
+    {
+        var db = services.GetRequiredService<LedsagDb>();
+        if (await db.Users.AnyAsync(u => u.UserName == $"admin.{Municipalities[0]}"))
+        {
+            return;
+        }
+        var passwords = services.GetRequiredService<Passwords>();
+        var flow = services.GetRequiredService<CaseWorkflow>();
+        var today = flow.Today.Date;
+        foreach (var (m, index) in Municipalities.Select((m, i) => (m, i)))
+        {
+            var users = new Dictionary<string, User>();
+            User AddUser(string role, Role r, string name)
+            {
+                var u = new User { MunicipalityId = m, UserName = $"{role}.{m}", DisplayName = name, Role = r };
+                u.PasswordHash = passwords.Hash(u, Password);
+                db.Users.Add(u);
+                users[role] = u;
+                return u;
+            }
+            AddUser("admin", Role.Administrator, $"Administrator ({m})");
+            var caseworker = AddUser("sagsbehandler", Role.Caseworker, "Sara Sagsbehandler");
+            AddUser("koordinator", Role.Coordinator, "Kim Koordinator");
+            AddUser("okonomi", Role.Finance, "Ole Økonomi");
+            var companion = new Companion { MunicipalityId = m, Name = "Lise Ledsager", Status = CompanionStatus.Employed, Area = "Centrum", DrivingLicence = true, Availability = "1,3,5,6" };
+            db.Companions.Add(companion);
+            AddUser("ledsager", Role.Companion, companion.Name).CompanionId = companion.Id;
+
+            var actor = new Actor(caseworker.Id, m, Role.Caseworker, null, null);
+            var citizens = People.Select((p, i) =>
+            {
+                var birth = new LocalDate(p.Year, p.Month, p.Day);
+                var c = new Citizen
+                {
+                    MunicipalityId = m, Name = p.Name, BirthDate = birth,
+                    Cpr = $"{birth:ddMMyy}{(p.Year < 2000 ? 1 : 4)}{index}{i}{(i % 2 == 0 ? 2 : 3)}",
+                    Address = $"Demovej {i + 1}, {m}", Phone = $"2{index}{i}0 00{i}{index}",
+                    EarlyRetirementPension = i == 5,
+                };
+                db.Citizens.Add(c);
+                return c;
+            }).ToList();
+            AddUser("borger", Role.Citizen, citizens[3].Name).CitizenId = citizens[3].Id;
+            await db.SaveChangesAsync();
+
+            var states = new[] { CaseState.Received, CaseState.InAssessment, CaseState.Consultation, CaseState.Granted,
+                CaseState.Refused, CaseState.ComplaintReceived, CaseState.ComplaintForwarded, CaseState.Closed };
+            for (var i = 0; i < states.Length; i++)
+            {
+                await BuildCaseAsync(flow, actor, citizens[i], states[i], today, i, companion);
+            }
+            await flow.SaveAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task BuildCaseAsync(CaseWorkflow flow, Actor actor, Citizen citizen, CaseState target, LocalDate today, int i, Companion companion)
+    {
+        var db = flow.Db;
+        var standard = flow.Standards.For(actor.MunicipalityId);
+        var long_ = target is CaseState.Granted or CaseState.Closed or CaseState.ComplaintForwarded;
+        var received = today.PlusDays(long_ ? -240 : target == CaseState.Received ? -3 : -45 - i);
+        var c = new Case
+        {
+            MunicipalityId = actor.MunicipalityId, CitizenId = citizen.Id, Number = $"{actor.MunicipalityId[..3].ToUpperInvariant()}-DEMO-{i + 1:00}",
+            State = CaseState.Received, CaseworkerId = actor.UserId, ReceivedOn = received, Channel = "borger.dk",
+        };
+        db.Cases.Add(c);
+        flow.Record(c, actor, "application_received", received, null, new { channel = c.Channel });
+        var age = Period.Between(citizen.BirthDate, received, PeriodUnits.Years).Years;
+        var route = standard.Get<IReadOnlyList<Domain.Standards.IntakeRoute>>(Domain.Standards.Parameters.IntakeRoutes, received).Value
+            .First(r => r.Matches(age, citizen.EarlyRetirementPension));
+        c.RoutedTo = route.Unit;
+        flow.Record(c, actor, "routed", received, route.Unit, new { unit = route.Unit });
+        flow.Open(c, DeadlineEvent.ApplicationReceived, received);
+        if (target == CaseState.Received)
+        {
+            return;
+        }
+
+        var talk = received.PlusDays(5);
+        c.State = CaseState.InAssessment;
+        flow.Record(c, actor, "conversation", talk, "Samtale i borgerens hjem om behov og ønsker.");
+        flow.Record(c, actor, "consent", talk, "given: lægelige oplysninger fra egen læge", new { what = "lægelige oplysninger", from = "egen læge", status = "given" });
+        var facts = target == CaseState.Refused ? new EligibilityFacts { HasBpa96 = true } : new EligibilityFacts { FunctionalLevel = 3 };
+        var assessed = received.PlusDays(12);
+        var r = EligibilityEngine.Recommend(standard, assessed, citizen.BirthDate, facts);
+        flow.Record(c, actor, "assessment", assessed, "VUM-udredning", new { functionalLevel = facts.FunctionalLevel, facts });
+        flow.Record(c, actor, "recommendation", assessed, r.Kind.ToString().ToLowerInvariant(), RecommendationView.From(r, standard.National));
+        if (target == CaseState.InAssessment)
+        {
+            return;
+        }
+
+        var drafted = received.PlusDays(20);
+        c.State = CaseState.Consultation;
+        flow.Record(c, actor, "draft", drafted, "Udkast til afgørelse sendt til partshøring.", new { outcome = r.Kind == RecommendationKind.Deny ? "refusal" : "grant" });
+        flow.Open(c, DeadlineEvent.DraftReceived, drafted);
+        if (target == CaseState.Consultation)
+        {
+            return;
+        }
+
+        var decided = received.PlusDays(30);
+        await flow.CloseAsync(c, decided, "decided", CancellationToken.None, "decision_due", "consultation_due");
+        var klage = Letters.LetterTexts.Klagevejledning(standard, decided);
+        if (target == CaseState.Refused)
+        {
+            c.State = CaseState.Refused;
+            flow.Record(c, actor, "decision", decided, "Borgeren har BPA efter § 96.", new { outcome = "refusal", reasons = r.Reasons, klagevejledning = klage });
+            flow.Open(c, DeadlineEvent.DecisionReceived, decided);
+            return;
+        }
+        var grant = new Data.Grant
+        {
+            CaseId = c.Id, CitizenId = citizen.Id, MunicipalityId = actor.MunicipalityId, Start = decided.PlusDays(1),
+            MinutesPerMonth = r.HoursPerMonth!.Value.Value,
+        };
+        db.Grants.Add(grant);
+        c.State = CaseState.Granted;
+        flow.Record(c, actor, "decision", decided, null, new { outcome = "grant", grantId = grant.Id, hoursPerMonth = r.HoursPerMonth.Value.Hours, klagevejledning = klage });
+        flow.Open(c, DeadlineEvent.DecisionReceived, decided);
+        foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, decided).Where(d => d.Due is not null && d.Name != "start_due"))
+        {
+            flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
+        }
+        db.Assignments.Add(new Assignment { CompanionId = companion.Id, CitizenId = citizen.Id, From = grant.Start });
+        db.SavingsAgreements.Add(new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse" });
+        var ledger = new HoursLedger(new Domain.Hours.Grant(grant.Start, null, new Minutes(grant.MinutesPerMonth),
+            [new SavingsAgreement(grant.Start, today.PlusMonths(6))]), LedgerRules.Timeline(standard));
+        var activities = new[] { "cinema", "shopping", "family_visit", "sport", "culture" };
+        var seq = 0;
+        for (var day = grant.Start.PlusDays(3); day < today; day = day.PlusDays(9))
+        {
+            var minutes = new Minutes(120 + (seq * 45 % 120));
+            if (ledger.Use(day, minutes).Accepted)
+            {
+                db.Sessions.Add(new SessionRow
+                {
+                    GrantId = grant.Id, Date = day, Minutes = minutes.Value, Activity = activities[seq % activities.Length],
+                    CompanionId = companion.Id, Km = seq % 3 == 0 ? 12 : 0, RegisteredBy = actor.UserId, RegisteredByRole = nameof(Role.Caseworker), RegisteredAt = flow.Today.Now, Sequence = ++seq,
+                    StartTime = new LocalTime(14, 0), EndTime = new LocalTime(14, 0).PlusMinutes(minutes.Value), ConfirmedAt = flow.Today.Now, ConfirmedBy = actor.UserId,
+                });
+            }
+        }
+        if (target == CaseState.Granted)
+        {
+            return;
+        }
+        if (target == CaseState.Closed)
+        {
+            var end = today.PlusDays(-10);
+            grant.End = end;
+            grant.EndReason = "moved";
+            foreach (var s in db.ChangeTracker.Entries<SessionRow>().Where(e => e.Entity.GrantId == grant.Id && e.Entity.Date > end).ToList())
+            {
+                s.State = EntityState.Detached;
+            }
+            c.State = CaseState.Closed;
+            flow.Record(c, actor, "grant_ended", end, "fraflyttet kommunen", new { grantId = grant.Id, reason = "moved" });
+            await flow.CloseAsync(c, end, "grant_ended", CancellationToken.None, "first_follow_up_due", "follow_up_due");
+            return;
+        }
+
+        var complained = target == CaseState.ComplaintReceived ? today.PlusDays(-7) : decided.PlusDays(14);
+        c.State = CaseState.ComplaintReceived;
+        flow.Record(c, actor, "complaint_received", complained, "Borgeren ønsker flere timer.");
+        await flow.CloseAsync(c, complained, "complaint_received", CancellationToken.None, "complaint_due");
+        flow.Open(c, DeadlineEvent.ComplaintReceived, complained);
+        if (target == CaseState.ComplaintReceived)
+        {
+            return;
+        }
+        var reassessed = complained.PlusDays(10);
+        flow.Record(c, actor, "reassessment", reassessed, "Afgørelsen fastholdes: loven giver 15 timer om måneden.", new { outcome = "upheld" });
+        await flow.CloseAsync(c, reassessed, "reassessed", CancellationToken.None, "reassessment_due");
+        c.State = CaseState.ComplaintForwarded;
+        flow.Record(c, actor, "forwarded", reassessed.PlusDays(2), null, new { to = "Ankestyrelsen" });
+        await flow.CloseAsync(c, reassessed.PlusDays(2), "forwarded", CancellationToken.None, "forward_due");
+    }
+}

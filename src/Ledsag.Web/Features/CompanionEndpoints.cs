@@ -1,0 +1,442 @@
+using System.Text;
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// The companion registry (applicant → approved → employed → ended) with the standard's approval rules
+/// (criminal record where required, no close relation without a recorded exception, the cash grant only
+/// where offered), matching suggestions, proposals and meetings, the companion's schedule and its
+/// iCalendar feed.
+/// </summary>
+public static class CompanionEndpoints
+{
+    public sealed record CompanionRequest(string? Name, string? Cpr, string? Phone, string? Email, string? Area, string? Languages,
+        IReadOnlyList<int>? Availability, bool? DrivingLicence, bool? WheelchairExperience, string? Employer, string? Relation);
+    public sealed record CriminalRecordRequest(string? Date, bool? Clean);
+    public sealed record ReasonRequest(string? Reason);
+    public sealed record EmployRequest(string? Employer);
+    public sealed record ProposalRequest(Guid? CitizenId, Guid? CompanionId, string? ProposedOn);
+    public sealed record MeetingRequest(string? MeetingOn);
+    public sealed record OutcomeRequest(string? Outcome, string? Note);
+
+    /// <summary>Relations that SEL § 97 stk. 4 means by "meget nær tilknytning".</summary>
+    public static readonly string[] CloseRelations = ["spouse", "partner", "parent", "child", "sibling"];
+
+    private static readonly Dictionary<string, string> Relations = new[] { "none", "spouse", "partner", "parent", "child", "sibling", "other" }.ToDictionary(r => r);
+    private static readonly Dictionary<string, string> Employers = new[] { "municipality", "provider", "cash_grant" }.ToDictionary(e => e);
+    private static readonly Dictionary<string, string> Outcomes = new[] { "accepted", "declined" }.ToDictionary(e => e);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/companions").WithTags("Ledsagere").RequireAuthorization();
+        api.MapPost("/", Create);
+        api.MapGet("/", List);
+        api.MapGet("/{id:guid}", Get);
+        api.MapPost("/{id:guid}/criminal-record", CriminalRecord);
+        api.MapPost("/{id:guid}/relation-exception", RelationException);
+        api.MapPost("/{id:guid}/approve", Approve);
+        api.MapPost("/{id:guid}/employ", Employ);
+        api.MapPost("/{id:guid}/end", End);
+        api.MapGet("/me/schedule", Schedule);
+        app.MapGet("/api/citizens/{id:guid}/companion-suggestions", Suggestions).WithTags("Ledsagere").RequireAuthorization();
+        var proposals = app.MapGroup("/api/match-proposals").WithTags("Ledsagere").RequireAuthorization();
+        proposals.MapPost("/", Propose);
+        proposals.MapPost("/{id:guid}/meeting", Meeting);
+        proposals.MapPost("/{id:guid}/outcome", Outcome);
+        app.MapGet("/calendar/{token}.ics", Feed).WithTags("Ledsagere").AllowAnonymous();
+    }
+
+    internal static object View(Companion k, bool showCpr) => new
+    {
+        id = k.Id, name = k.Name, cpr = k.Cpr is null ? null : showCpr ? $"{k.Cpr[..6]}-{k.Cpr[6..]}" : CitizenEndpoints.Mask(k.Cpr),
+        phone = k.Phone, email = k.Email, area = k.Area, languages = k.Languages,
+        availability = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse),
+        drivingLicence = k.DrivingLicence, wheelchairExperience = k.WheelchairExperience, employer = k.Employer, status = k.Status.ToString(),
+        criminalRecordDate = k.CriminalRecordDate?.Iso(), criminalRecordClean = k.CriminalRecordClean, nominatedByCitizenId = k.NominatedByCitizenId,
+        relation = k.Relation, relationExceptionReason = k.RelationExceptionReason,
+    };
+
+    private static async Task<IResult> Create(CompanionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Citizen);
+        var v = new Validation();
+        var name = v.Text("name", body?.Name, max: 200);
+        var cpr = body?.Cpr is null ? null : v.Cpr("cpr", body.Cpr);
+        var relation = v.Enum("relation", body?.Relation, Relations, required: actor.Role == Role.Citizen);
+        var employer = v.Enum("employer", body?.Employer ?? "municipality", Employers);
+        foreach (var (day, i) in (body?.Availability ?? []).Select((d, i) => (d, i)))
+        {
+            if (day is < 1 or > 7)
+            {
+                v.Add($"availability[{i}]", "Ugedag skal være 1 (mandag) til 7 (søndag).");
+            }
+        }
+        var phone = v.Text("phone", body?.Phone, required: false, max: 40);
+        var email = v.Text("email", body?.Email, required: false, max: 200);
+        var area = v.Text("area", body?.Area, required: false, max: 100);
+        var languages = v.Text("languages", body?.Languages, required: false, max: 200);
+        v.ThrowIfInvalid();
+        var companion = new Companion
+        {
+            MunicipalityId = actor.MunicipalityId, Name = name!, Cpr = cpr?.Digits, Phone = phone, Email = email, Area = area, Languages = languages,
+            Availability = string.Join(',', (body!.Availability ?? []).Distinct().Order()), DrivingLicence = body.DrivingLicence ?? false,
+            WheelchairExperience = body.WheelchairExperience ?? false, Employer = employer!, Status = CompanionStatus.Applicant,
+            // SEL § 97 stk. 3: the citizen may appoint the companion; the municipality approves and employs them.
+            NominatedByCitizenId = actor.Role == Role.Citizen ? actor.CitizenId : null, Relation = relation,
+        };
+        db.Companions.Add(companion);
+        audit.Add(db, actor, actor.Role == Role.Citizen ? "nominate" : "create", "companion", companion.Id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.Created($"/api/companions/{companion.Id}", View(companion, actor.Role != Role.Citizen));
+    }
+
+    private static async Task<IResult> List(HttpContext http, LedsagDb db, string? status, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Finance);
+        var q = db.Companions.Where(k => k.MunicipalityId == actor.MunicipalityId);
+        if (status is not null)
+        {
+            q = Enum.TryParse<CompanionStatus>(status, true, out var s) ? q.Where(k => k.Status == s)
+                : throw ProblemException.Invalid("status", $"'{status}' er ikke en status (Applicant, Approved, Employed, Ended).");
+        }
+        return Results.Ok((await q.OrderBy(k => k.Name).ToListAsync(ct)).Select(k => View(k, showCpr: false)));
+    }
+
+    private static async Task<Companion> Load(LedsagDb db, AuditLog audit, Actor actor, Guid id, CancellationToken ct)
+    {
+        var k = await db.Companions.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (k is null || k.MunicipalityId != actor.MunicipalityId || (actor.Role == Role.Companion && actor.CompanionId != id))
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "companion", id, ct);
+        }
+        return k;
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Companion);
+        var k = await Load(db, audit, actor, id, ct);
+        audit.Add(db, actor, "read", "companion", id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(View(k, showCpr: actor.Role is Role.Coordinator or Role.Administrator or Role.Companion));
+    }
+
+    private static async Task<IResult> CriminalRecord(Guid id, CriminalRecordRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var v = new Validation();
+        var date = v.Date("date", body?.Date);
+        if (date > today.Date)
+        {
+            v.Add("date", "Straffeattesten kan ikke være udstedt i fremtiden.");
+        }
+        if (body?.Clean is null)
+        {
+            v.Add("clean", "Angiv om straffeattesten er uden anmærkninger (true/false).");
+        }
+        v.ThrowIfInvalid();
+        var k = await Load(db, audit, actor, id, ct);
+        k.CriminalRecordDate = date;
+        k.CriminalRecordClean = body!.Clean;
+        audit.Add(db, actor, "criminal-record", "companion", id.ToString(), body.Clean == true ? "uden anmærkninger" : "med anmærkninger");
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(View(k, showCpr: true));
+    }
+
+    private static async Task<IResult> RelationException(Guid id, ReasonRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        // SEL § 97 stk. 4 "normalt ikke": an exception is the caseworker's decision, with a reason.
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 1000);
+        v.ThrowIfInvalid();
+        var k = await Load(db, audit, actor, id, ct);
+        k.RelationExceptionReason = reason;
+        audit.Add(db, actor, "relation-exception", "companion", id.ToString(), reason);
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(View(k, showCpr: true));
+    }
+
+    private static async Task<IResult> Approve(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct) =>
+        Results.Ok(View(await ApproveAsync(Access.Require(http), id, db, audit, standards, today, ct), showCpr: true));
+
+    /// <summary>Approves an applicant under the standard's rules; the API and the coordinator's page both come here.</summary>
+    public static async Task<Companion> ApproveAsync(Actor actor, Guid id, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var k = await Load(db, audit, actor, id, ct);
+        if (k.Status != CompanionStatus.Applicant)
+        {
+            throw ProblemException.Conflict("Kun en ansøger kan godkendes.", "WRONG_STATUS");
+        }
+        var standard = standards.For(k.MunicipalityId);
+        var v = new Validation();
+        var record = standard.Get<bool>(Parameters.CompanionCriminalRecord, today.Date);
+        if (record.Value && k.CriminalRecordClean != true)
+        {
+            v.Add("criminalRecord", $"Kræver en straffeattest uden anmærkninger før godkendelse ({record.Source}).");
+        }
+        var relations = standard.Get<bool>(Parameters.CompanionCloseRelationsBlocked, today.Date);
+        if (relations.Value && CloseRelations.Contains(k.Relation) && k.RelationExceptionReason is null)
+        {
+            v.Add("relation", $"En nærtstående kan som udgangspunkt ikke ansættes; en sagsbehandler skal registrere en begrundet undtagelse ({relations.Source}).");
+        }
+        RequireEmployer(v, standard, k.Employer, today.Date);
+        v.ThrowIfInvalid();
+        k.Status = CompanionStatus.Approved;
+        audit.Add(db, actor, "approve", "companion", id.ToString());
+        await audit.SaveAsync(db, ct);
+        return k;
+    }
+
+    private static void RequireEmployer(Validation v, MunicipalStandard standard, string employer, LocalDate date)
+    {
+        var cash = standard.Get<bool>(Parameters.CashGrantOffered, date);
+        if (employer == "cash_grant" && !cash.Value)
+        {
+            v.Add("employer", $"{standard.Name} tilbyder ikke kontant tilskud efter § 97 stk. 5 ({cash.Source}).");
+        }
+    }
+
+    private static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var v = new Validation();
+        var employer = v.Enum("employer", body?.Employer, Employers, required: false);
+        v.ThrowIfInvalid();
+        var k = await Load(db, audit, actor, id, ct);
+        if (k.Status != CompanionStatus.Approved)
+        {
+            throw ProblemException.Conflict("Ledsageren skal være godkendt, før ansættelse.", "WRONG_STATUS");
+        }
+        RequireEmployer(v, standards.For(k.MunicipalityId), employer ?? k.Employer, today.Date);
+        v.ThrowIfInvalid();
+        k.Employer = employer ?? k.Employer;
+        k.Status = CompanionStatus.Employed;
+        audit.Add(db, actor, "employ", "companion", id.ToString(), k.Employer);
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(View(k, showCpr: true));
+    }
+
+    private static async Task<IResult> End(Guid id, ReasonRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 400);
+        v.ThrowIfInvalid();
+        var k = await Load(db, audit, actor, id, ct);
+        k.Status = CompanionStatus.Ended;
+        foreach (var a in await db.Assignments.Where(a => a.CompanionId == id && a.EndedOn == null).ToListAsync(ct))
+        {
+            a.EndedOn = today.Date;
+        }
+        audit.Add(db, actor, "end", "companion", id.ToString(), reason);
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(View(k, showCpr: true));
+    }
+
+    /// <summary>Ranked suggestions for a citizen: area, the citizen's needs and language, availability, and how busy the companion is.</summary>
+    private static async Task<IResult> Suggestions(Guid id, HttpContext http, LedsagDb db, Access access, AuditLog audit, CancellationToken ct) =>
+        Results.Ok(await SuggestionsAsync(Access.Require(http), id, db, access, audit, ct));
+
+    public sealed record Suggestion(Guid CompanionId, string Name, string Status, int Score, IReadOnlyList<string> Reasons);
+
+    /// <summary>Ranked companions for a citizen; the API and the coordinator's page both come here.</summary>
+    public static async Task<IReadOnlyList<Suggestion>> SuggestionsAsync(Actor actor, Guid id, LedsagDb db, Access access, AuditLog audit, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker);
+        var citizen = await access.CitizenAsync(actor, id, ct);
+        access.Read(actor, "citizen", id);
+        await audit.SaveAsync(db, ct);
+        var candidates = await db.Companions.Where(k => k.MunicipalityId == actor.MunicipalityId && (k.Status == CompanionStatus.Approved || k.Status == CompanionStatus.Employed)).ToListAsync(ct);
+        var load = await db.Assignments.Where(a => a.EndedOn == null).GroupBy(a => a.CompanionId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var ranked = candidates.Select(k =>
+        {
+            var reasons = new List<string>();
+            var score = 0;
+            if (citizen.Area is not null && string.Equals(k.Area, citizen.Area, StringComparison.OrdinalIgnoreCase)) { score += 3; reasons.Add("samme område"); }
+            if (citizen.NeedsWheelchairHelp && k.WheelchairExperience) { score += 2; reasons.Add("erfaring med kørestol"); }
+            if (citizen.NeedsWheelchairHelp && !k.WheelchairExperience) { score -= 2; reasons.Add("mangler erfaring med kørestol"); }
+            if (citizen.WantsDriver && k.DrivingLicence) { score += 2; reasons.Add("har kørekort"); }
+            if (citizen.PreferredLanguage is { } lang && (k.Languages ?? "").Contains(lang, StringComparison.OrdinalIgnoreCase)) { score += 2; reasons.Add($"taler {lang}"); }
+            var days = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
+            score += days / 2;
+            if (days > 0) { reasons.Add($"kan {days} dage om ugen"); }
+            var busy = load.GetValueOrDefault(k.Id);
+            score -= busy;
+            if (busy > 0) { reasons.Add($"ledsager {busy} borger(e) i forvejen"); }
+            if (k.Status == CompanionStatus.Employed) { score += 1; reasons.Add("allerede ansat"); }
+            return new Suggestion(k.Id, k.Name, k.Status.ToString(), score, reasons);
+        }).OrderByDescending(x => x.Score).ThenBy(x => x.Name).ToList();
+        return ranked;
+    }
+
+    private static async Task<IResult> Propose(ProposalRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var v = new Validation();
+        var on = v.Date("proposedOn", body?.ProposedOn, required: false) ?? today.Date;
+        if (body?.CitizenId is null) { v.Add("citizenId", "Skal udfyldes."); }
+        if (body?.CompanionId is null) { v.Add("companionId", "Skal udfyldes."); }
+        v.ThrowIfInvalid();
+        var citizen = await access.CitizenAsync(actor, body!.CitizenId!.Value, ct);
+        var k = await Load(db, audit, actor, body.CompanionId!.Value, ct);
+        if (k.Status is not (CompanionStatus.Approved or CompanionStatus.Employed))
+        {
+            throw ProblemException.Invalid("companionId", "Kun godkendte ledsagere kan foreslås.");
+        }
+        var p = new MatchProposal { MunicipalityId = actor.MunicipalityId, CitizenId = citizen.Id, CompanionId = k.Id, ProposedOn = on };
+        db.MatchProposals.Add(p);
+        audit.Add(db, actor, "propose", "match", p.Id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.Created($"/api/match-proposals/{p.Id}", ProposalView(p));
+    }
+
+    private static object ProposalView(MatchProposal p) => new
+    {
+        id = p.Id, citizenId = p.CitizenId, companionId = p.CompanionId, proposedOn = p.ProposedOn.Iso(), meetingOn = p.MeetingOn?.Iso(), outcome = p.Outcome, note = p.OutcomeNote,
+    };
+
+    private static async Task<MatchProposal> LoadProposal(LedsagDb db, AuditLog audit, Actor actor, Guid id, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var p = await db.MatchProposals.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (p is null || p.MunicipalityId != actor.MunicipalityId)
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "match", id, ct);
+        }
+        return p;
+    }
+
+    private static async Task<IResult> Meeting(Guid id, MeetingRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var v = new Validation();
+        var on = v.Date("meetingOn", body?.MeetingOn);
+        v.ThrowIfInvalid();
+        var p = await LoadProposal(db, audit, actor, id, ct);
+        if (on < p.ProposedOn)
+        {
+            throw ProblemException.Invalid("meetingOn", "Mødet kan ikke ligge før forslaget.");
+        }
+        p.MeetingOn = on;
+        audit.Add(db, actor, "meeting", "match", id.ToString(), on!.Value.Iso());
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(ProposalView(p));
+    }
+
+    private static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var v = new Validation();
+        var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
+        var note = v.Text("note", body?.Note, required: false, max: 1000);
+        v.ThrowIfInvalid();
+        var p = await LoadProposal(db, audit, actor, id, ct);
+        if (p.Outcome is not null)
+        {
+            throw ProblemException.Conflict("Forslaget har allerede et udfald.", "ALREADY_DECIDED");
+        }
+        p.Outcome = outcome;
+        p.OutcomeNote = note;
+        if (outcome == "accepted")
+        {
+            db.Assignments.Add(new Assignment { CompanionId = p.CompanionId, CitizenId = p.CitizenId, From = today.Date });
+        }
+        audit.Add(db, actor, "match-" + outcome, "match", id.ToString(), note);
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(ProposalView(p));
+    }
+
+    private static async Task<IResult> Schedule(HttpContext http, LedsagDb db, Today today, string? from, string? to, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Companion);
+        var v = new Validation();
+        var first = v.Date("from", from, required: false) ?? today.Date.PlusDays(-30);
+        var last = v.Date("to", to, required: false) ?? today.Date.PlusDays(60);
+        v.ThrowIfInvalid();
+        var (planned, done) = await ScheduleAsync(db, actor.CompanionId!.Value, first, last, ct);
+        var citizens = await CitizenNamesAsync(db, actor.CompanionId!.Value, ct);
+        var mine = await db.Companions.FirstAsync(k => k.Id == actor.CompanionId, ct);
+        return Results.Ok(new
+        {
+            calendarFeed = $"/calendar/{mine.FeedToken}.ics",
+            citizens = citizens.Select(c => new { citizenId = c.Key, name = c.Value.Name, grantId = c.Value.GrantId }),
+            planned = planned.Select(SessionEndpoints.PlanView),
+            completed = done.Select(s => new { id = s.Id, grantId = s.GrantId, date = s.Date.Iso(), start = s.StartTime?.ToString("HH:mm", null), end = s.EndTime?.ToString("HH:mm", null), hours = s.Minutes / 60m, activity = s.Activity, km = s.Km, confirmed = s.ConfirmedAt is not null }),
+        });
+    }
+
+    private static async Task<(List<PlannedSession> Planned, List<SessionRow> Done)> ScheduleAsync(LedsagDb db, Guid companionId, LocalDate from, LocalDate to, CancellationToken ct)
+    {
+        var planned = await db.PlannedSessions.Where(p => p.CompanionId == companionId && p.CancelledAt == null && p.Date >= from && p.Date <= to)
+            .OrderBy(p => p.Date).ThenBy(p => p.Start).ToListAsync(ct);
+        var done = GrantEndpoints.Standing(await db.Sessions.Where(s => s.CompanionId == companionId && s.Date >= from && s.Date <= to).ToListAsync(ct))
+            .OrderBy(s => s.Date).ThenBy(s => s.StartTime).ToList();
+        return (planned, done);
+    }
+
+    private static async Task<Dictionary<Guid, (string Name, Guid? GrantId)>> CitizenNamesAsync(LedsagDb db, Guid companionId, CancellationToken ct)
+    {
+        var rows = await db.Assignments.Where(a => a.CompanionId == companionId && a.EndedOn == null)
+            .Join(db.Citizens, a => a.CitizenId, c => c.Id, (a, c) => new { c.Id, c.Name })
+            .ToListAsync(ct);
+        var grants = await db.Grants.Where(g => rows.Select(r => r.Id).Contains(g.CitizenId) && g.EndReason == null).ToListAsync(ct);
+        return rows.DistinctBy(r => r.Id).ToDictionary(r => r.Id, r => (r.Name, grants.FirstOrDefault(g => g.CitizenId == r.Id)?.Id));
+    }
+
+    /// <summary>The companion's calendar as iCalendar (RFC 5545), at a secret address a calendar app can subscribe to.</summary>
+    private static async Task<IResult> Feed(string token, LedsagDb db, Today today, CancellationToken ct)
+    {
+        var k = await db.Companions.FirstOrDefaultAsync(x => x.FeedToken == token && x.Status != CompanionStatus.Ended, ct);
+        if (k is null)
+        {
+            return Results.Problem(statusCode: 404, title: "Findes ikke");
+        }
+        var (planned, done) = await ScheduleAsync(db, k.Id, today.Date.PlusDays(-60), today.Date.PlusDays(180), ct);
+        var grantCitizens = await db.Grants.Where(g => planned.Select(p => p.GrantId).Concat(done.Select(d => d.GrantId)).Contains(g.Id))
+            .Join(db.Citizens, g => g.CitizenId, c => c.Id, (g, c) => new { g.Id, c.Name }).ToDictionaryAsync(x => x.Id, x => x.Name.Split(' ')[0], ct);
+        var ics = new StringBuilder();
+        ics.Append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Ledsag//Ledsageordning//DA\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Ledsagelser\r\n");
+        var stamp = today.Now.ToDateTimeUtc().ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        void Event(Guid id, LocalDate date, LocalTime? start, LocalTime? end, string summary)
+        {
+            ics.Append("BEGIN:VEVENT\r\n").Append($"UID:{id}@ledsag\r\nDTSTAMP:{stamp}\r\n");
+            if (start is { } s && end is { } e)
+            {
+                ics.Append($"DTSTART;TZID=Europe/Copenhagen:{date.At(s):yyyyMMdd'T'HHmmss}\r\nDTEND;TZID=Europe/Copenhagen:{date.At(e):yyyyMMdd'T'HHmmss}\r\n");
+            }
+            else
+            {
+                ics.Append($"DTSTART;VALUE=DATE:{date:yyyyMMdd}\r\n");
+            }
+            ics.Append($"SUMMARY:{Escape(summary)}\r\nEND:VEVENT\r\n");
+        }
+        foreach (var p in planned)
+        {
+            Event(p.Id, p.Date, p.Start, p.End, $"Ledsagelse med {grantCitizens.GetValueOrDefault(p.GrantId, "borger")} ({p.Activity})");
+        }
+        foreach (var s in done)
+        {
+            Event(s.Id, s.Date, s.StartTime, s.EndTime, $"Gennemført: {grantCitizens.GetValueOrDefault(s.GrantId, "borger")} ({s.Activity})");
+        }
+        ics.Append("END:VCALENDAR\r\n");
+        return Results.Text(ics.ToString(), "text/calendar; charset=utf-8");
+    }
+
+    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\n", "\\n");
+}

@@ -1,0 +1,164 @@
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>The letter outbox (read by the municipality's Digital Post gateway) and the lapse reminders that go through it.</summary>
+public static class LetterEndpoints
+{
+    public sealed record RunRequest(string? Date);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/letters", List).WithTags("Breve").RequireAuthorization();
+        app.MapPost("/api/admin/lapse-reminders", Run).WithTags("Breve").RequireAuthorization();
+        app.MapGet("/api/letters/{id:guid}/pdf", Pdf).WithTags("Breve").RequireAuthorization();
+        app.MapPost("/api/letters/{id:guid}/sent", Sent).WithTags("Breve").RequireAuthorization();
+    }
+
+    private static async Task<IResult> List(HttpContext http, LedsagDb db, Guid? citizenId, string? status, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var q = db.Letters.Where(l => l.MunicipalityId == actor.MunicipalityId);
+        q = actor.Role switch
+        {
+            Role.Citizen => q.Where(l => l.CitizenId == actor.CitizenId),
+            Role.Caseworker or Role.Administrator => citizenId is null ? q : q.Where(l => l.CitizenId == citizenId),
+            _ => throw ProblemException.Forbidden(),
+        };
+        if (status is not null)
+        {
+            q = q.Where(l => l.Status == status);
+        }
+        var letters = await q.OrderByDescending(l => l.CreatedAt).Take(500).ToListAsync(ct);
+        return Results.Ok(letters.Select(l => new
+        {
+            id = l.Id, citizenId = l.CitizenId, caseId = l.CaseId, kind = l.Kind, subject = l.Subject, body = l.Body, createdAt = l.CreatedAt.ToString(),
+            status = l.Status, pdf = $"/api/letters/{l.Id}/pdf",
+        }));
+    }
+
+    private static async Task<Letter> LoadAsync(LedsagDb db, AuditLog audit, Actor actor, Guid id, CancellationToken ct)
+    {
+        var letter = await db.Letters.FirstOrDefaultAsync(l => l.Id == id, ct);
+        var allowed = letter is not null && letter.MunicipalityId == actor.MunicipalityId &&
+                      (actor.Role is Role.Caseworker or Role.Administrator || (actor.Role == Role.Citizen && letter.CitizenId == actor.CitizenId));
+        if (!allowed)
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "letter", id, ct);
+        }
+        return letter!;
+    }
+
+    private static async Task<IResult> Pdf(Guid id, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var letter = await LoadAsync(db, audit, actor, id, ct);
+        audit.Add(db, actor, "read", "letter", id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.File(letter.Pdf ?? [], "application/pdf", $"{letter.Kind}-{letter.CreatedAt.InUtc().Date:yyyy-MM-dd}.pdf");
+    }
+
+    /// <summary>The Digital Post gateway reports a letter delivered.</summary>
+    private static async Task<IResult> Sent(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator);
+        var letter = await LoadAsync(db, audit, actor, id, ct);
+        letter.Status = "sent";
+        letter.SentAt ??= today.Now;
+        audit.Add(db, actor, "sent", "letter", id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> Run(RunRequest? body, HttpContext http, LedsagDb db, Standards standards, Today today, AuditLog audit,
+        Letters.LetterService letters, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator);
+        var v = new Validation();
+        var date = v.Date("date", body?.Date, required: false) ?? today.Date;
+        v.ThrowIfInvalid();
+        var created = await LapseReminders.RunAsync(db, standards, letters, actor.MunicipalityId, date, ct);
+        audit.Add(db, actor, "lapse-reminders", "letter", null, $"{created} breve pr. {date.Iso()}");
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(new { date = date.Iso(), created });
+    }
+}
+
+/// <summary>
+/// Ahead of a lapse (the standard's <c>lapse_reminder_days</c>, 30 by default) the citizen gets a letter
+/// saying how many hours lapse on which day. Each lapse is told once: the letter's dedup key is unique,
+/// so two instances running the job at once still send one letter.
+/// </summary>
+public static class LapseReminders
+{
+    public static async Task<int> RunAsync(LedsagDb db, Standards standards, Letters.LetterService letters, string municipalityId, LocalDate date, CancellationToken ct)
+    {
+        var standard = standards.For(municipalityId);
+        var days = standard.Get<int>(Parameters.LapseReminderDays, date);
+        var grants = await db.Grants.Where(g => g.MunicipalityId == municipalityId && g.Start <= date && (g.End == null || g.End >= date)).ToListAsync(ct);
+        var created = 0;
+        foreach (var g in grants)
+        {
+            var (ledger, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            foreach (var lapse in ledger.Forecast(date).Where(l => l.Date <= date.PlusDays(days.Value)))
+            {
+                var key = $"lapse:{g.Id}:{lapse.Date.Iso()}";
+                if (await db.Letters.AnyAsync(l => l.DedupKey == key, ct))
+                {
+                    continue;
+                }
+                var view = GrantEndpoints.View(g.Id, ledger, date);
+                var citizen = await db.Citizens.FirstAsync(z => z.Id == g.CitizenId, ct);
+                var (subject, body) = Letters.LetterTexts.LapseReminder(lapse.Hours.Hours, lapse.Date, view.Available);
+                letters.Add(db, citizen, g.CaseId, "lapse_reminder", subject, body, key);
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    created++;
+                }
+                catch (DbUpdateException)
+                {
+                    db.ChangeTracker.Clear(); // another instance sent this reminder first
+                }
+            }
+        }
+        return created;
+    }
+
+}
+
+/// <summary>Runs the lapse reminders once a day for every municipality.</summary>
+public sealed class LapseReminderService(IServiceScopeFactory scopes, ILogger<LapseReminderService> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(24));
+        do
+        {
+            try
+            {
+                using var scope = scopes.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<LedsagDb>();
+                var standards = scope.ServiceProvider.GetRequiredService<Standards>();
+                var today = scope.ServiceProvider.GetRequiredService<Today>();
+                var letters = scope.ServiceProvider.GetRequiredService<Letters.LetterService>();
+                foreach (var id in standards.Set.Municipalities.Keys)
+                {
+                    var created = await LapseReminders.RunAsync(db, standards, letters, id, today.Date, stoppingToken);
+                    log.LogInformation("Lapse reminders for {Municipality}: {Count} letters", id, created);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Lapse reminders failed; they run again tomorrow");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,399 @@
+using System.Globalization;
+using System.Text;
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// The yearly subsidy (§ 97 stk. 7): claims with expenses and receipts, the caseworker's decision capped
+/// at the year's amount, the NemKonto payment file; rates an administrator enters; payroll exports of
+/// companion hours, locked once exported, with corrections as adjustment lines in the next export.
+/// </summary>
+public static class MoneyEndpoints
+{
+    public sealed record Receipt(string? FileName, string? ContentType, string? Base64);
+    public sealed record Expense(string? Date, string? What, decimal? Amount, Receipt? Receipt);
+    public sealed record ClaimRequest(Guid? CitizenId, int? Year, IReadOnlyList<Expense>? Expenses);
+    public sealed record DecideRequest(string? DecidedOn, bool? Approve, string? Note);
+    public sealed record RateRequest(int? Year, decimal? Amount, string? Source);
+    public sealed record YearRequest(int? Year);
+    public sealed record PeriodRequest(string? Period);
+
+    public const int MaxReceiptBytes = 5 * 1024 * 1024;
+
+    private static readonly Dictionary<string, byte[]> ReceiptTypes = new()
+    {
+        ["application/pdf"] = "%PDF"u8.ToArray(),
+        ["image/jpeg"] = [0xFF, 0xD8, 0xFF],
+        ["image/png"] = [0x89, 0x50, 0x4E, 0x47],
+    };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var claims = app.MapGroup("/api/subsidy-claims").WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
+        claims.MapPost("/", Claim);
+        claims.MapGet("/", ListClaims);
+        claims.MapPost("/{id:guid}/decide", Decide);
+        app.MapPost("/api/admin/subsidy-rates", EnterRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
+        app.MapGet("/api/subsidy-rates/{year:int}", GetRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
+        var finance = app.MapGroup("/api/finance").WithTags("Økonomi").RequireAuthorization();
+        finance.MapPost("/subsidy-payments", PaymentFile);
+        finance.MapPost("/payroll-exports", Payroll);
+        finance.MapGet("/payroll-exports", ListExports);
+    }
+
+    /// <summary>The § 97 stk. 7 amount for a year: national.yaml's, else one an administrator has entered; null where neither knows it.</summary>
+    public static async Task<(decimal Amount, string Source)?> SubsidyAmountAsync(LedsagDb db, NationalRules national, int year, CancellationToken ct)
+    {
+        if (national.SubsidyMax(year) is { } known)
+        {
+            return (known.Amount, known.Source);
+        }
+        var entered = await db.SubsidyRates.AsNoTracking().FirstOrDefaultAsync(r => r.Year == year, ct);
+        return entered is null ? null : (entered.Amount, entered.Source);
+    }
+
+    private static async Task<IResult> Claim(ClaimRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var (claim, expenses) = await ClaimAsync(Access.Require(http), body, db, access, audit, today, ct);
+        return Results.Created($"/api/subsidy-claims/{claim.Id}", ClaimView(claim, expenses));
+    }
+
+    /// <summary>A citizen's (or a caseworker's on their behalf) claim for the yearly subsidy; the API and the citizen's page both come here.</summary>
+    public static async Task<(SubsidyClaim Claim, List<SubsidyExpense> Expenses)> ClaimAsync(Actor actor, ClaimRequest? body, LedsagDb db, Access access,
+        AuditLog audit, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Citizen, Role.Caseworker, Role.Administrator);
+        var v = new Validation();
+        var citizenId = actor.Role == Role.Citizen ? actor.CitizenId : body?.CitizenId;
+        if (citizenId is null) { v.Add("citizenId", "Skal udfyldes."); }
+        var year = body?.Year;
+        if (year is null || year < 2000 || year > today.Date.Year) { v.Add("year", "Angiv et år fra 2000 til i år."); }
+        var expenses = new List<SubsidyExpense>();
+        if (body?.Expenses is not { Count: > 0 }) { v.Add("expenses", "Angiv mindst én udgift."); }
+        foreach (var (e, i) in (body?.Expenses ?? []).Select((e, i) => (e, i)))
+        {
+            var date = v.Date($"expenses[{i}].date", e?.Date);
+            if (date is not null && year is not null && date.Value.Year != year) { v.Add($"expenses[{i}].date", $"Udgiften skal ligge i {year}."); }
+            if (date > today.Date) { v.Add($"expenses[{i}].date", "Datoen kan ikke ligge i fremtiden."); }
+            var what = v.Text($"expenses[{i}].what", e?.What, max: 200);
+            if (e?.Amount is not (> 0 and < 1_000_000) || decimal.Round(e.Amount.Value, 2) != e.Amount) { v.Add($"expenses[{i}].amount", "Beløbet skal være positivt og i kroner og øre."); }
+            var (file, type, bytes) = ReadReceipt(v, $"expenses[{i}].receipt", e?.Receipt);
+            expenses.Add(new SubsidyExpense { Date = date ?? default, What = what ?? "", Amount = e?.Amount ?? 0, ReceiptFileName = file, ReceiptContentType = type, Receipt = bytes });
+        }
+        v.ThrowIfInvalid();
+        var citizen = await access.CitizenAsync(actor, citizenId!.Value, ct);
+        var first = new LocalDate(year!.Value, 1, 1);
+        var last = new LocalDate(year.Value, 12, 31);
+        if (!await db.Grants.AnyAsync(g => g.CitizenId == citizen.Id && g.Start <= last && (g.End == null || g.End >= first), ct))
+        {
+            throw ProblemException.Invalid("year", $"Borgeren havde ikke en bevilling af ledsageordning i {year}.");
+        }
+        if (await db.SubsidyClaims.AnyAsync(c => c.CitizenId == citizen.Id && c.Year == year && c.Status != "rejected", ct))
+        {
+            throw ProblemException.Conflict($"Der er allerede søgt tilskud for {year}; tilskuddet søges én gang om året.", "ALREADY_CLAIMED");
+        }
+        var claim = new SubsidyClaim
+        {
+            MunicipalityId = citizen.MunicipalityId, CitizenId = citizen.Id, Year = year.Value, SubmittedOn = today.Date, Status = "submitted",
+            ClaimedAmount = expenses.Sum(e => e.Amount),
+        };
+        db.SubsidyClaims.Add(claim);
+        foreach (var e in expenses)
+        {
+            e.ClaimId = claim.Id;
+            db.SubsidyExpenses.Add(e);
+        }
+        audit.Add(db, actor, "claim", "subsidy", claim.Id.ToString(), $"{year}: {claim.ClaimedAmount} kr.");
+        await audit.SaveAsync(db, ct);
+        return (claim, expenses);
+    }
+
+    private static (string? File, string? Type, byte[]? Bytes) ReadReceipt(Validation v, string field, Receipt? r)
+    {
+        if (r is null)
+        {
+            return (null, null, null);
+        }
+        var name = v.Text($"{field}.fileName", r.FileName, max: 200);
+        if (r.ContentType is null || !ReceiptTypes.TryGetValue(r.ContentType, out var magic))
+        {
+            v.Add($"{field}.contentType", "Kvitteringen skal være PDF, JPEG eller PNG.");
+            return (null, null, null);
+        }
+        if (string.IsNullOrEmpty(r.Base64) || r.Base64.Length > (MaxReceiptBytes / 3 * 4) + 4)
+        {
+            v.Add($"{field}.base64", "Kvitteringen mangler eller er større end 5 MB.");
+            return (null, null, null);
+        }
+        var buffer = new byte[(r.Base64.Length / 4 * 3) + 3];
+        if (!Convert.TryFromBase64String(r.Base64, buffer, out var length))
+        {
+            v.Add($"{field}.base64", "Kvitteringen er ikke gyldigt base64-indhold.");
+            return (null, null, null);
+        }
+        var bytes = buffer[..length];
+        if (!bytes.AsSpan().StartsWith(magic))
+        {
+            v.Add($"{field}.contentType", $"Filens indhold er ikke {r.ContentType}.");
+            return (null, null, null);
+        }
+        return (name, r.ContentType, bytes);
+    }
+
+    private static object ClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses) => new
+    {
+        id = c.Id, citizenId = c.CitizenId, year = c.Year, submittedOn = c.SubmittedOn.Iso(), status = c.Status, claimedAmount = c.ClaimedAmount,
+        approvedAmount = c.ApprovedAmount, capReason = c.CapReason, decidedOn = c.DecidedOn?.Iso(), paid = c.PaymentExportId is not null,
+        expenses = expenses.Select(e => new { date = e.Date.Iso(), what = e.What, amount = e.Amount, receipt = e.ReceiptFileName }),
+    };
+
+    private static async Task<IResult> ListClaims(HttpContext http, LedsagDb db, int? year, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var q = db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId);
+        q = actor.Role switch
+        {
+            Role.Citizen => q.Where(c => c.CitizenId == actor.CitizenId),
+            Role.Caseworker or Role.Administrator or Role.Finance => q,
+            _ => throw ProblemException.Forbidden(),
+        };
+        if (year is not null)
+        {
+            q = q.Where(c => c.Year == year);
+        }
+        var claims = await q.OrderByDescending(c => c.SubmittedOn).ToListAsync(ct);
+        var expenses = await db.SubsidyExpenses.Where(e => claims.Select(c => c.Id).Contains(e.ClaimId)).ToListAsync(ct);
+        return Results.Ok(claims.Select(c => ClaimView(c, expenses.Where(e => e.ClaimId == c.Id))));
+    }
+
+    private static async Task<IResult> Decide(Guid id, DecideRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today,
+        Letters.LetterService letters, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var v = new Validation();
+        var decided = v.Date("decidedOn", body?.DecidedOn, required: false) ?? today.Date;
+        if (body?.Approve is null) { v.Add("approve", "Angiv om tilskuddet bevilges (true/false)."); }
+        var note = v.Text("note", body?.Note, required: body?.Approve == false, max: 2000);
+        v.ThrowIfInvalid();
+        var claim = await db.SubsidyClaims.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (claim is null || claim.MunicipalityId != actor.MunicipalityId)
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "subsidy", id, ct);
+        }
+        if (claim.Status != "submitted")
+        {
+            throw ProblemException.Conflict("Ansøgningen er allerede afgjort.", "ALREADY_DECIDED");
+        }
+        var standard = standards.For(claim.MunicipalityId);
+        if (body!.Approve == true)
+        {
+            var amount = await SubsidyAmountAsync(db, standard.National, claim.Year, ct)
+                ?? throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                    $"Beløbet efter § 97 stk. 7 for {claim.Year} er ikke registreret i Ledsag; en administrator skal indtaste det, før ansøgningen kan afgøres.",
+                    new Dictionary<string, string[]> { ["year"] = [$"Årets beløb for {claim.Year} mangler."] }, "MISSING_RATE");
+            var basis = standard.Get<string>(Parameters.SubsidyBasis, decided);
+            if (basis.Value == "fixed_amount")
+            {
+                // Ballerup pays "et fast beløb årligt": the year's amount, whatever the expenses.
+                claim.ApprovedAmount = amount.Amount;
+                claim.CapReason = $"{standard.Name} udbetaler et fast beløb årligt ({basis.Source}).";
+            }
+            else
+            {
+                claim.ApprovedAmount = Math.Min(claim.ClaimedAmount, amount.Amount);
+                claim.CapReason = claim.ClaimedAmount > amount.Amount
+                    ? $"Der er søgt {Letters.Danish.Kroner(claim.ClaimedAmount)}, men tilskuddet kan højst være {Letters.Danish.Kroner(amount.Amount)} for {claim.Year} (SEL § 97 stk. 7; {amount.Source})."
+                    : null;
+            }
+            claim.Status = "approved";
+        }
+        else
+        {
+            claim.Status = "rejected";
+        }
+        claim.DecidedBy = actor.UserId;
+        claim.DecidedOn = decided;
+        var citizen = await db.Citizens.FirstAsync(z => z.Id == claim.CitizenId, ct);
+        var (subject, text) = Letters.LetterTexts.Subsidy(standard, claim.Year, decided, claim.ApprovedAmount, claim.CapReason, note);
+        letters.Add(db, citizen, null, "subsidy_decision", subject, text);
+        audit.Add(db, actor, "decide", "subsidy", id.ToString(), $"{claim.Status} {claim.ApprovedAmount}");
+        await audit.SaveAsync(db, ct);
+        var expenses = await db.SubsidyExpenses.Where(e => e.ClaimId == id).ToListAsync(ct);
+        return Results.Ok(ClaimView(claim, expenses));
+    }
+
+    private static async Task<IResult> EnterRate(RateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
+        var rate = await EnterRateAsync(Access.Require(http), body, db, audit, standards, today, ct);
+        return Results.Created($"/api/subsidy-rates/{rate.Year}", new { year = rate.Year, amount = rate.Amount, source = rate.Source });
+    }
+
+    /// <summary>An administrator enters a year's § 97 stk. 7 amount; the API and the administrator's page both come here.</summary>
+    public static async Task<SubsidyRate> EnterRateAsync(Actor actor, RateRequest? body, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Administrator);
+        var v = new Validation();
+        if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år fra 2000 til 2100."); }
+        if (body?.Amount is not (> 0 and < 100_000)) { v.Add("amount", "Beløbet skal være positivt."); }
+        var source = v.Text("source", body?.Source, max: 400);
+        v.ThrowIfInvalid();
+        if (standards.Set.National.SubsidyMax(body!.Year!.Value) is not null)
+        {
+            throw ProblemException.Conflict($"Beløbet for {body.Year} er fastsat i national.yaml og ændres der.", "RATE_IN_STANDARD");
+        }
+        if (await db.SubsidyRates.AnyAsync(r => r.Year == body.Year, ct))
+        {
+            throw ProblemException.Conflict($"Beløbet for {body.Year} er allerede indtastet.", "RATE_EXISTS");
+        }
+        var rate = new SubsidyRate { Year = body.Year.Value, Amount = body.Amount!.Value, Source = source!, EnteredBy = actor.UserId, EnteredAt = today.Now };
+        db.SubsidyRates.Add(rate);
+        audit.Add(db, actor, "enter-rate", "subsidy_rate", body.Year.ToString(), $"{body.Amount} kr.: {source}");
+        await audit.SaveAsync(db, ct);
+        return rate;
+    }
+
+    private static async Task<IResult> GetRate(int year, HttpContext http, LedsagDb db, Standards standards, CancellationToken ct)
+    {
+        Access.Require(http);
+        var amount = await SubsidyAmountAsync(db, standards.Set.National, year, ct);
+        return amount is null
+            ? Results.Problem(statusCode: 404, title: $"Beløbet efter § 97 stk. 7 for {year} er ikke registreret; en administrator skal indtaste det.")
+            : Results.Ok(new { year, amount = amount.Value.Amount, source = amount.Value.Source });
+    }
+
+    private static async Task<IResult> PaymentFile(YearRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var v = new Validation();
+        if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år."); }
+        v.ThrowIfInvalid();
+        return Results.Text(await PaymentFileAsync(actor, body!.Year!.Value, db, audit, today, ct), "text/csv; charset=utf-8");
+    }
+
+    /// <summary>The NemKonto payment file of approved, unpaid claims for a year; marks them paid. The API and `ledsag export subsidies` both come here.</summary>
+    public static async Task<string> PaymentFileAsync(Actor actor, int year, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var body = new YearRequest(year);
+        var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId && c.Year == body!.Year && c.Status == "approved" && c.PaymentExportId == null)
+            .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
+        var csv = new StringBuilder("cpr;navn;beløb;tekst\r\n");
+        foreach (var x in claims.OrderBy(x => x.Name))
+        {
+            csv.Append($"{x.Cpr};{Csv(x.Name)};{x.c.ApprovedAmount!.Value.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')};Tilskud ledsageordning {x.c.Year}\r\n");
+        }
+        var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments", ct);
+        var file = new ExportFile { MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{body!.Year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv.ToString() };
+        db.Exports.Add(file);
+        foreach (var x in claims)
+        {
+            x.c.PaymentExportId = file.Id;
+            x.c.Status = "paid";
+        }
+        audit.Add(db, actor, "export", "subsidy_payments", file.Id.ToString(), $"{claims.Count} udbetalinger");
+        await audit.SaveAsync(db, ct);
+        return file.Content;
+    }
+
+    private static async Task<IResult> Payroll(PeriodRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var parsed = NodaTime.Text.YearMonthPattern.Iso.Parse(body?.Period ?? "");
+        if (!parsed.Success)
+        {
+            throw ProblemException.Invalid("period", "Angiv lønperioden som ÅÅÅÅ-MM.");
+        }
+        var period = parsed.Value;
+        if (period > today.Date.ToYearMonth())
+        {
+            throw ProblemException.Invalid("period", "En lønperiode i fremtiden kan ikke eksporteres.");
+        }
+        return Results.Text(await PayrollAsync(actor, period, db, audit, today, ct), "text/csv; charset=utf-8");
+    }
+
+    /// <summary>The payroll file of a month: the stored one when it was exported before (locked), else a new one. The API and `ledsag export payroll` both come here.</summary>
+    public static async Task<string> PayrollAsync(Actor actor, YearMonth period, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var key = $"{period.Year:0000}-{period.Month:00}";
+        if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct) is { } done)
+        {
+            return done.Content; // locked: the same file again
+        }
+        var file = await PayrollFile.BuildAsync(db, actor, period, key, today.Now, ct);
+        audit.Add(db, actor, "export", "payroll", file.Id.ToString(), key);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another export of the same period won the race: give its file.
+            db.ChangeTracker.Clear();
+            var winner = await db.Exports.AsNoTracking().FirstAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct);
+            return winner.Content;
+        }
+        return file.Content;
+    }
+
+    private static async Task<IResult> ListExports(HttpContext http, LedsagDb db, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var rows = await db.Exports.Where(e => e.MunicipalityId == actor.MunicipalityId).OrderByDescending(e => e.CreatedAt)
+            .Select(e => new { e.Id, e.Kind, e.Period, e.CreatedAt }).ToListAsync(ct);
+        return Results.Ok(rows.Select(e => new { id = e.Id, kind = e.Kind, period = e.Period, createdAt = e.CreatedAt.ToString() }));
+    }
+
+    internal static string Csv(string s) => s.Contains(';') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+}
+
+/// <summary>Builds a payroll file: confirmed hours per companion for the period, late registrations and corrections of exported sessions as adjustments.</summary>
+public static class PayrollFile
+{
+    public static async Task<ExportFile> BuildAsync(LedsagDb db, Actor actor, YearMonth period, string key, Instant now, CancellationToken ct)
+    {
+        var last = period.OnDayOfMonth(period.Calendar.GetDaysInMonth(period.Year, period.Month));
+        var first = period.OnDayOfMonth(1);
+        var rows = await db.Sessions.Where(s => s.PayrollExportId == null && s.CompanionId != null && s.Date <= last && s.ConfirmedAt != null)
+            .Join(db.Grants.Where(g => g.MunicipalityId == actor.MunicipalityId), s => s.GrantId, g => g.Id, (s, _) => s).ToListAsync(ct);
+        var reversalOriginals = rows.Where(r => r.ReversalOf is not null).Select(r => r.ReversalOf!.Value).ToList();
+        var exportedOriginals = (await db.Sessions.Where(s => reversalOriginals.Contains(s.Id) && s.PayrollExportId != null).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+        var file = new ExportFile { MunicipalityId = actor.MunicipalityId, Kind = "payroll", Period = key, CreatedAt = now, CreatedBy = actor.UserId, Content = "" };
+        var lines = new List<(Guid Companion, string Type, int Minutes, decimal Km)>();
+        var reversedHere = rows.Where(r => r.ReversalOf is not null && !exportedOriginals.Contains(r.ReversalOf!.Value)).Select(r => r.ReversalOf!.Value).ToHashSet();
+        foreach (var s in rows)
+        {
+            if (s.ReversalOf is { } original)
+            {
+                if (exportedOriginals.Contains(original))
+                {
+                    lines.Add((s.CompanionId!.Value, "korrektion", s.Minutes, s.Km));
+                }
+            }
+            else if (!reversedHere.Contains(s.Id))
+            {
+                lines.Add((s.CompanionId!.Value, s.Date < first ? "efterregistrering" : "løn", s.Minutes, s.Km));
+            }
+            s.PayrollExportId = file.Id; // settled: paid now, or netted out by its reversal
+        }
+        var companions = await db.Companions.Where(k => k.MunicipalityId == actor.MunicipalityId).ToDictionaryAsync(k => k.Id, ct);
+        var csv = new StringBuilder("ledsager_id;navn;cpr;periode;type;timer;km\r\n");
+        foreach (var g in lines.GroupBy(l => (l.Companion, l.Type)).OrderBy(g => companions[g.Key.Companion].Name).ThenBy(g => g.Key.Type))
+        {
+            var k = companions[g.Key.Companion];
+            csv.Append($"{k.Id};{MoneyEndpoints.Csv(k.Name)};{k.Cpr ?? ""};{key};{g.Key.Type};{Number(g.Sum(l => l.Minutes) / 60m)};{Number(g.Sum(l => l.Km))}\r\n");
+        }
+        file.Content = csv.ToString();
+        db.Exports.Add(file);
+        return file;
+    }
+
+    private static string Number(decimal d) => d.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',');
+}

@@ -1,0 +1,414 @@
+using Ledsag.Domain;
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// Sessions (ledsagelse): registered by the companion, the citizen or a caseworker through the engine,
+/// confirmed by the other party (or by a caseworker on the citizen's behalf), corrected by reversing
+/// entries, never edited. Planned sessions form the calendar; the monthly statement shows mileage.
+/// </summary>
+public static class SessionEndpoints
+{
+    public sealed record SessionRequest(string? Date, string? Start, string? End, decimal? Hours, string? Activity, Guid? CompanionId, decimal? Km,
+        decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId);
+    public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
+    public sealed record ReverseRequest(string? Reason);
+    public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
+
+    public sealed record SessionView(Guid Id, string Date, string? Start, string? End, decimal Hours, decimal TripHours, decimal TravelHoursNotCounted,
+        string Activity, string ActivityLabel, Guid? CompanionId, decimal Km, decimal? MileageAmount, string RegisteredByRole, string RegisteredAt,
+        bool Confirmed, bool ConfirmedOnBehalf, Guid? ReversalOf, string? Reason, bool Exported);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/grants/{grantId:guid}").WithTags("Ledsagelser").RequireAuthorization();
+        api.MapGet("/sessions", List);
+        api.MapPost("/sessions", Register);
+        api.MapPost("/sessions/{id:guid}/confirm", Confirm);
+        api.MapPost("/sessions/{id:guid}/reverse", Reverse);
+        api.MapGet("/statement", Statement);
+        api.MapGet("/planned", Planned);
+        api.MapPost("/planned", Plan);
+        api.MapPost("/planned/{id:guid}/cancel", CancelPlan);
+    }
+
+    internal static SessionView ToView(SessionRow s, NationalRules national) => new(s.Id, s.Date.Iso(), s.StartTime?.ToString("HH:mm", null),
+        s.EndTime?.ToString("HH:mm", null), s.Minutes / 60m, s.TripMinutes / 60m, s.TravelMinutesNotCounted / 60m, s.Activity,
+        national.Activities.TryGetValue(s.Activity, out var a) ? a.Label : s.Activity, s.CompanionId, s.Km, Mileage(s, national), s.RegisteredByRole,
+        s.RegisteredAt.ToString(), s.ConfirmedAt is not null, s.ConfirmedOnBehalf, s.ReversalOf, s.Reason, s.PayrollExportId is not null);
+
+    /// <summary>Kilometres in the companion's car at the state's low rate in force that day; null where no rate is known.</summary>
+    private static decimal? Mileage(SessionRow s, NationalRules national) =>
+        s.Km != 0 && national.KmRateOn(s.Date) is not null ? national.MileageAmount(s.Km, s.Date) : null;
+
+    private static async Task<IResult> List(Guid grantId, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var g = await access.GrantAsync(actor, grantId, ct);
+        access.Read(actor, "sessions", grantId);
+        await audit.SaveAsync(db, ct);
+        var rows = await db.Sessions.Where(s => s.GrantId == grantId).OrderBy(s => s.Date).ThenBy(s => s.Sequence).ToListAsync(ct);
+        var national = standards.For(g.MunicipalityId).National;
+        return Results.Ok(rows.Where(s => actor.Role != Role.Companion || s.CompanionId == actor.CompanionId).Select(s => ToView(s, national)));
+    }
+
+    /// <summary>Checks an activity against the standard: known, and not one the standard excludes (with its reason).</summary>
+    internal static void RequireAllowedActivity(MunicipalStandard standard, string activity, LocalDate date)
+    {
+        var key = Parameters.ExcludedActivityPrefix + activity;
+        if ((standard.Parameters.ContainsKey(key) || standard.National.Parameters.ContainsKey(key)) && standard.Get<bool>(key, date) is { Value: true } excluded)
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                $"Ledsageordningen dækker ikke {standard.National.Activities[activity].Label.ToLowerInvariant()}.",
+                new Dictionary<string, string[]> { ["activity"] = [excluded.Source] }, "EXCLUDED_ACTIVITY");
+        }
+    }
+
+    private static string? Activity(Validation v, string? text, MunicipalStandard standard)
+    {
+        var activity = v.Text("activity", text, max: 60);
+        if (activity is not null && !standard.National.Activities.ContainsKey(activity))
+        {
+            v.Add("activity", $"Ukendt aktivitet '{activity}' (kendte: {string.Join(", ", standard.National.Activities.Keys)}).");
+            return null;
+        }
+        return activity;
+    }
+
+    /// <summary>The outcome of a registration: the session, the balance after it, and whether it was new (false for a repeated idempotency key).</summary>
+    public sealed record Registered(SessionView Session, GrantEndpoints.BalanceView? Balance, bool Created);
+
+    private static async Task<IResult> Register(Guid grantId, SessionRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        var result = await RegisterAsync(Access.Require(http), grantId, body, http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
+            access, db, audit, standards, today, locks, ct);
+        return result.Created
+            ? Results.Created($"/api/grants/{grantId}/sessions/{result.Session.Id}", new { session = result.Session, balance = result.Balance })
+            : Results.Ok(new { session = result.Session });
+    }
+
+    /// <summary>Registers a completed session: the API and the pages both come here, so every rule is applied once.</summary>
+    public static async Task<Registered> RegisterAsync(Actor actor, Guid grantId, SessionRequest? body, string? headerKey, Access access, LedsagDb db,
+        AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen);
+        var g = await access.GrantAsync(actor, grantId, ct);
+        var standard = standards.For(g.MunicipalityId);
+        var v = new Validation();
+        var date = v.Date("date", body?.Date);
+        var start = v.Time("start", body?.Start);
+        var end = v.Time("end", body?.End);
+        Minutes? task = null;
+        if (body?.Hours is not null)
+        {
+            task = v.Hours("hours", body.Hours);
+        }
+        else if (start is not null && end is not null)
+        {
+            if (end > start)
+            {
+                task = new Minutes((int)Period.Between(start.Value, end.Value, PeriodUnits.Minutes).Minutes);
+            }
+            else
+            {
+                v.Add("end", "Sluttidspunktet skal ligge efter starttidspunktet.");
+            }
+        }
+        else
+        {
+            v.Add("hours", "Angiv varighed i timer, eller start og slut.");
+        }
+        // BEK § 6 stk. 5: a trip's return journey, waiting and overnight stay count; § 6 stk. 4: travel between tasks does not.
+        var trip = v.Hours("tripHours", body?.TripHours, required: false, allowZero: true) ?? Minutes.Zero;
+        var travel = v.Hours("travelHoursBetweenTasks", body?.TravelHoursBetweenTasks, required: false, allowZero: true) ?? Minutes.Zero;
+        var activity = Activity(v, body?.Activity, standard);
+        var km = body?.Km ?? 0;
+        if (km is < 0 or > 5000)
+        {
+            v.Add("km", "Kilometer skal være mellem 0 og 5000.");
+        }
+        if (date > today.Date)
+        {
+            v.Add("date", "En gennemført ledsagelse kan ikke ligge i fremtiden.");
+        }
+        var companionId = actor.Role == Role.Companion ? actor.CompanionId : body?.CompanionId;
+        if (actor.Role == Role.Citizen && companionId is null)
+        {
+            v.Add("companionId", "Angiv hvilken ledsager, der var med; ledsageren bekræfter derefter.");
+        }
+        var oneAtATime = date is { } d0 && standard.Get<bool>(Parameters.CompanionOneCitizenAtATime, d0).Value;
+        if (companionId is not null && oneAtATime && (start is null || end is null))
+        {
+            v.Add("start", "Angiv start og slut, når en ledsager var med (en ledsager kan kun være hos én borger ad gangen).");
+        }
+        var key = v.Text("idempotencyKey", body?.IdempotencyKey ?? headerKey, required: false, max: 100);
+        v.ThrowIfInvalid();
+        RequireAllowedActivity(standard, activity!, date!.Value);
+        var minutes = task!.Value + trip;
+
+        Companion? companion = null;
+        if (companionId is { } cid)
+        {
+            companion = await db.Companions.FirstOrDefaultAsync(k => k.Id == cid && k.MunicipalityId == g.MunicipalityId, ct);
+            if (companion is null || companion.Status != CompanionStatus.Employed)
+            {
+                throw ProblemException.Invalid("companionId", "Ledsageren findes ikke eller er ikke ansat.");
+            }
+            if (actor.Role != Role.Companion && !await db.Assignments.AnyAsync(a => a.CompanionId == cid && a.CitizenId == g.CitizenId && a.EndedOn == null, ct))
+            {
+                throw ProblemException.Invalid("companionId", "Ledsageren er ikke tilknyttet borgeren.");
+            }
+        }
+
+        // One registration at a time per grant and per companion: in this process by locks, across
+        // processes by the grant's and the companion's version numbers.
+        using var grantLock = await locks.AcquireAsync(g.Id, ct);
+        using var companionLock = companion is null ? null : await locks.AcquireAsync(companion.Id, ct);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (key is not null && await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.GrantId == g.Id && s.IdempotencyKey == key, ct) is { } earlier)
+            {
+                return new Registered(ToView(earlier, standard.National), null, false);
+            }
+            await db.Entry(g).ReloadAsync(ct);
+            if (companion is not null)
+            {
+                await db.Entry(companion).ReloadAsync(ct);
+                if (oneAtATime && await OverlapsAsync(db, companion.Id, date.Value, start!.Value, end!.Value, ct) is { } clash)
+                {
+                    throw new ProblemException(StatusCodes.Status409Conflict,
+                        $"Ledsageren er allerede registreret hos en borger {clash.Date.Iso()} {clash.StartTime:HH:mm}–{clash.EndTime:HH:mm}. En ledsager kan kun være hos én borger ad gangen.",
+                        new Dictionary<string, string[]> { ["start"] = [standard.Get<bool>(Parameters.CompanionOneCitizenAtATime, date.Value).Source] }, "COMPANION_BUSY");
+                }
+            }
+            var (_, existing, agreements) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            var outcome = GrantEndpoints.Check(g, agreements, standard, existing, date.Value, minutes);
+            if (!outcome.Accepted)
+            {
+                var info = standard.National.Reasons[outcome.Reason!];
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, info.Text,
+                    new Dictionary<string, string[]> { [outcome.Reason == ReasonCodes.OutsideGrant ? "date" : "hours"] = [info.Text] }, outcome.Reason);
+            }
+            var sequence = await db.Sessions.Where(s => s.GrantId == g.Id).MaxAsync(s => (long?)s.Sequence, ct) ?? 0;
+            var row = new SessionRow
+            {
+                GrantId = g.Id, Date = date.Value, StartTime = start, EndTime = end, Minutes = minutes.Value, TripMinutes = trip.Value,
+                TravelMinutesNotCounted = travel.Value, Activity = activity!, CompanionId = companion?.Id, Km = km, RegisteredBy = actor.UserId,
+                RegisteredByRole = actor.Role.ToString(), RegisteredAt = today.Now, IdempotencyKey = key, Sequence = sequence + 1,
+            };
+            db.Sessions.Add(row);
+            g.Version++;
+            if (companion is not null)
+            {
+                companion.Version++;
+            }
+            if (body!.PlannedSessionId is { } planned && await db.PlannedSessions.FirstOrDefaultAsync(p => p.Id == planned && p.GrantId == g.Id, ct) is { } plan)
+            {
+                plan.CancelledAt ??= today.Now; // done: it leaves the calendar as a completed session
+            }
+            audit.Add(db, actor, "register", "session", row.Id.ToString(), $"grant {g.Id} {date.Value.Iso()} {minutes} timer {activity}");
+            try
+            {
+                await audit.SaveAsync(db, ct);
+            }
+            catch (DbUpdateException) when (attempt < 20)
+            {
+                // Another instance registered on this grant or with this companion first: start over from the database.
+                db.ChangeTracker.Clear();
+                g = await db.Grants.FirstAsync(x => x.Id == g.Id, ct);
+                companion = companion is null ? null : await db.Companions.FirstAsync(x => x.Id == companion.Id, ct);
+                continue;
+            }
+            var (after, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            return new Registered(ToView(row, standard.National), GrantEndpoints.View(g.Id, after, today.Date), true);
+        }
+    }
+
+    private static async Task<SessionRow?> OverlapsAsync(LedsagDb db, Guid companionId, LocalDate date, LocalTime start, LocalTime end, CancellationToken ct)
+    {
+        var sameDay = await db.Sessions.Where(s => s.CompanionId == companionId && s.Date == date).ToListAsync(ct);
+        var reversed = sameDay.Where(s => s.ReversalOf is not null).Select(s => s.ReversalOf).ToHashSet();
+        return sameDay.FirstOrDefault(s => s.ReversalOf is null && !reversed.Contains(s.Id) && s.StartTime is { } a && s.EndTime is { } b && a < end && start < b);
+    }
+
+    private static async Task<IResult> Confirm(Guid grantId, Guid id, ConfirmRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, CancellationToken ct) =>
+        Results.Ok(await ConfirmAsync(Access.Require(http), grantId, id, body, access, db, audit, standards, today, ct));
+
+    /// <summary>Confirms a session by the other party, or by a caseworker on the citizen's behalf; the API and the pages both come here.</summary>
+    public static async Task<SessionView> ConfirmAsync(Actor actor, Guid grantId, Guid id, ConfirmRequest? body, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, CancellationToken ct)
+    {
+        var g = await access.GrantAsync(actor, grantId, ct);
+        var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
+        if (s.ConfirmedAt is not null)
+        {
+            throw ProblemException.Conflict("Ledsagelsen er allerede bekræftet.", "ALREADY_CONFIRMED");
+        }
+        var registeredByCompanion = s.RegisteredByRole == nameof(Role.Companion);
+        var onBehalf = false;
+        switch (actor.Role)
+        {
+            case Role.Citizen when registeredByCompanion:
+                break;
+            case Role.Companion when !registeredByCompanion && s.CompanionId == actor.CompanionId:
+                break;
+            case Role.Caseworker or Role.Administrator when body?.OnBehalf == true:
+                // A citizen who cannot confirm digitally: the caseworker confirms on their behalf, recorded as such.
+                if (string.IsNullOrWhiteSpace(body.Note))
+                {
+                    throw ProblemException.Invalid("note", "Skriv hvordan borgeren har bekræftet (fx telefonisk).");
+                }
+                onBehalf = true;
+                break;
+            default:
+                throw new ProblemException(StatusCodes.Status403Forbidden,
+                    registeredByCompanion ? "Borgeren bekræfter ledsagelser, som ledsageren har registreret." : "Ledsageren bekræfter ledsagelser, som borgeren har registreret.");
+        }
+        s.ConfirmedAt = today.Now;
+        s.ConfirmedBy = actor.UserId;
+        s.ConfirmedOnBehalf = onBehalf;
+        audit.Add(db, actor, onBehalf ? "confirm-on-behalf" : "confirm", "session", s.Id.ToString(), body?.Note);
+        await audit.SaveAsync(db, ct);
+        return ToView(s, standards.For(g.MunicipalityId).National);
+    }
+
+    private static async Task<IResult> Reverse(Guid grantId, Guid id, ReverseRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var g = await access.GrantAsync(actor, grantId, ct);
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 400);
+        v.ThrowIfInvalid();
+        using var _ = await locks.AcquireAsync(g.Id, ct);
+        var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
+        var mayReverse = actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
+        if (!mayReverse)
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
+        }
+        if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
+        {
+            throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
+        }
+        var sequence = await db.Sessions.Where(x => x.GrantId == g.Id).MaxAsync(x => x.Sequence, ct);
+        var reversal = new SessionRow
+        {
+            GrantId = g.Id, Date = s.Date, StartTime = s.StartTime, EndTime = s.EndTime, Minutes = -s.Minutes, TripMinutes = -s.TripMinutes,
+            Activity = s.Activity, CompanionId = s.CompanionId, Km = -s.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
+            RegisteredAt = today.Now, Sequence = sequence + 1, ReversalOf = s.Id, Reason = reason, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
+        };
+        db.Sessions.Add(reversal);
+        g.Version++;
+        audit.Add(db, actor, "reverse", "session", s.Id.ToString(), reason);
+        await audit.SaveAsync(db, ct);
+        return Results.Created($"/api/grants/{g.Id}/sessions/{reversal.Id}", ToView(reversal, standards.For(g.MunicipalityId).National));
+    }
+
+    private static async Task<IResult> Statement(Guid grantId, string? month, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        var g = await access.GrantAsync(actor, grantId, ct);
+        var m = ParseMonth(month) ?? today.Date.ToYearMonth();
+        access.Read(actor, "statement", grantId);
+        await audit.SaveAsync(db, ct);
+        var standard = standards.For(g.MunicipalityId);
+        var (ledger, standing, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+        var sessions = standing.Where(s => s.Date.ToYearMonth() == m).Select(s => ToView(s, standard.National)).ToList();
+        var last = m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
+        var companions = await db.Companions.Where(k => sessions.Select(s => s.CompanionId).Contains(k.Id)).ToDictionaryAsync(k => k.Id, k => k.Name, ct);
+        return Results.Ok(new
+        {
+            month = $"{m.Year:0000}-{m.Month:00}",
+            sessions = sessions.Select(s => new { s.Date, s.Start, s.End, s.Hours, s.ActivityLabel, companion = s.CompanionId is { } c ? companions.GetValueOrDefault(c) : null, s.Km, s.MileageAmount }),
+            totalHours = sessions.Sum(s => s.Hours),
+            totalKm = sessions.Sum(s => s.Km),
+            mileageToSettle = sessions.Sum(s => s.MileageAmount ?? 0),
+            mileageNote = "Kørsel i ledsagerens bil afregner du direkte med ledsageren efter statens lave takst.",
+            balance = GrantEndpoints.View(g.Id, ledger, last < today.Date ? last : today.Date),
+        });
+    }
+
+    private static YearMonth? ParseMonth(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var r = NodaTime.Text.YearMonthPattern.Iso.Parse(text);
+        return r.Success ? r.Value : throw ProblemException.Invalid("month", $"'{text}' er ikke en måned (ÅÅÅÅ-MM).");
+    }
+
+    private static async Task<IResult> Planned(Guid grantId, HttpContext http, Access access, LedsagDb db, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        await access.GrantAsync(actor, grantId, ct);
+        var rows = await db.PlannedSessions.Where(p => p.GrantId == grantId && p.CancelledAt == null).OrderBy(p => p.Date).ThenBy(p => p.Start).ToListAsync(ct);
+        return Results.Ok(rows.Select(PlanView));
+    }
+
+    internal static object PlanView(PlannedSession p) => new
+    {
+        id = p.Id, grantId = p.GrantId, date = p.Date.Iso(), start = p.Start.ToString("HH:mm", null), end = p.End.ToString("HH:mm", null),
+        activity = p.Activity, companionId = p.CompanionId, note = p.Note,
+    };
+
+    private static async Task<IResult> Plan(Guid grantId, PlanRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen, Role.Coordinator);
+        var g = await access.GrantAsync(actor, grantId, ct);
+        var standard = standards.For(g.MunicipalityId);
+        var v = new Validation();
+        var date = v.Date("date", body?.Date);
+        var start = v.Time("start", body?.Start) ?? Missing<LocalTime>(v, "start", body?.Start);
+        var end = v.Time("end", body?.End) ?? Missing<LocalTime>(v, "end", body?.End);
+        if (start is not null && end is not null && end <= start)
+        {
+            v.Add("end", "Sluttidspunktet skal ligge efter starttidspunktet.");
+        }
+        var activity = Activity(v, body?.Activity, standard);
+        var note = v.Text("note", body?.Note, required: false, max: 400);
+        v.ThrowIfInvalid();
+        RequireAllowedActivity(standard, activity!, date!.Value);
+        var companionId = actor.Role == Role.Companion ? actor.CompanionId : body!.CompanionId;
+        if (companionId is { } cid && !await db.Assignments.AnyAsync(a => a.CompanionId == cid && a.CitizenId == g.CitizenId && a.EndedOn == null, ct))
+        {
+            throw ProblemException.Invalid("companionId", "Ledsageren er ikke tilknyttet borgeren.");
+        }
+        var plan = new PlannedSession { GrantId = g.Id, CompanionId = companionId, Date = date.Value, Start = start!.Value, End = end!.Value, Activity = activity!, Note = note };
+        db.PlannedSessions.Add(plan);
+        audit.Add(db, actor, "plan", "session", plan.Id.ToString(), $"{date.Value.Iso()} {activity}");
+        await audit.SaveAsync(db, ct);
+        return Results.Created($"/api/grants/{g.Id}/planned", PlanView(plan));
+    }
+
+    private static T? Missing<T>(Validation v, string field, string? text) where T : struct
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            v.Add(field, "Skal udfyldes (TT:MM).");
+        }
+        return null;
+    }
+
+    private static async Task<IResult> CancelPlan(Guid grantId, Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        await access.GrantAsync(actor, grantId, ct);
+        var plan = await db.PlannedSessions.FirstOrDefaultAsync(p => p.Id == id && p.GrantId == grantId && p.CancelledAt == null, ct) ?? throw ProblemException.NotFound();
+        plan.CancelledAt = today.Now;
+        audit.Add(db, actor, "cancel", "planned_session", id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.NoContent();
+    }
+}

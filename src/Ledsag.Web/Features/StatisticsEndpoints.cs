@@ -1,0 +1,141 @@
+using ClosedXML.Excel;
+using Ledsag.Domain.Calendar;
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// Management figures for a municipality: grants, hours used and lapsed per month, decisions within
+/// the published processing time, complaints and their outcomes — as JSON, a page and an Excel workbook.
+/// </summary>
+public static class StatisticsEndpoints
+{
+    public sealed record MonthFigures(string Month, string Label, int ActiveGrants, decimal HoursUsed, decimal HoursLapsed, int Decisions,
+        int DecisionsWithinDeadline, int Complaints);
+
+    public sealed record Statistics(string Municipality, int Year, string? ProcessingTime, IReadOnlyList<MonthFigures> Months, int Grants, int Refusals,
+        decimal? ShareWithinDeadline, IReadOnlyDictionary<string, int> ComplaintOutcomes);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/statistics", Json).WithTags("Statistik").RequireAuthorization();
+        app.MapGet("/api/statistics.xlsx", Excel).WithTags("Statistik").RequireAuthorization();
+    }
+
+    private static Actor Allowed(HttpContext http)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Finance);
+        return actor;
+    }
+
+    private static async Task<IResult> Json(HttpContext http, LedsagDb db, Standards standards, Today today, int? year, CancellationToken ct) =>
+        Results.Ok(await ComputeAsync(db, standards, today, Allowed(http).MunicipalityId, ValidYear(year, today), ct));
+
+    private static int ValidYear(int? year, Today today) =>
+        year is null ? today.Date.Year : year is >= 2000 and <= 2100 ? year.Value : throw ProblemException.Invalid("year", "Angiv et år fra 2000 til 2100.");
+
+    public static async Task<Statistics> ComputeAsync(LedsagDb db, Standards standards, Today today, string municipalityId, int year, CancellationToken ct)
+    {
+        var standard = standards.For(municipalityId);
+        var first = new LocalDate(year, 1, 1);
+        var last = new LocalDate(year, 12, 31);
+        var cutoff = last < today.Date ? last : today.Date;
+        var grants = await db.Grants.Where(g => g.MunicipalityId == municipalityId && g.Start <= last && (g.End == null || g.End >= first)).ToListAsync(ct);
+        var used = new decimal[12];
+        var lapsed = new decimal[12];
+        var active = new int[12];
+        foreach (var g in grants)
+        {
+            var (ledger, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            var history = GrantEndpoints.History(ledger, cutoff, cutoff.Month);
+            for (var i = 0; i < history.Count; i++)
+            {
+                used[i] += history[i].Used;
+                lapsed[i] += history[i].Lapsed;
+                var monthStart = new LocalDate(year, i + 1, 1);
+                if (g.Start <= monthStart.PlusMonths(1).PlusDays(-1) && (g.End is null || g.End >= monthStart))
+                {
+                    active[i]++;
+                }
+            }
+        }
+
+        var steps = await db.CaseSteps.Where(s => s.OccurredOn >= first && s.OccurredOn <= last && (s.Kind == "decision" || s.Kind == "complaint_received" || s.Kind == "reassessment"))
+            .Join(db.Cases.Where(c => c.MunicipalityId == municipalityId), s => s.CaseId, c => c.Id, (s, c) => new { s, c.ReceivedOn }).ToListAsync(ct);
+        var decisions = steps.Where(x => x.s.Kind == "decision").ToList();
+        var processing = standard.Get<DeadlinePeriod?>(Parameters.ProcessingTime, cutoff).Value;
+        bool Within(LocalDate received, LocalDate decided) =>
+            processing is null || decided <= standard.National.Calendar.DueDate(received, processing);
+        var outcomes = steps.Where(x => x.s.Kind == "reassessment")
+            .GroupBy(x => CaseWorkflow.Data<System.Text.Json.JsonElement>(x.s).TryGetProperty("outcome", out var o) ? o.GetString() ?? "?" : "?")
+            .ToDictionary(g => g.Key switch { "full" => "medhold", "partial" => "delvist medhold", "upheld" => "fastholdt", _ => g.Key }, g => g.Count());
+        var months = Enumerable.Range(0, 12).Select(i =>
+        {
+            var inMonth = decisions.Where(d => d.s.OccurredOn.Month == i + 1).ToList();
+            return new MonthFigures($"{year}-{i + 1:00}", $"{Letters.Danish.Month(i + 1)[..3]}", active[i], used[i], lapsed[i], inMonth.Count,
+                inMonth.Count(d => Within(d.ReceivedOn, d.s.OccurredOn)), steps.Count(x => x.s.Kind == "complaint_received" && x.s.OccurredOn.Month == i + 1));
+        }).ToList();
+        var grantsDecided = decisions.Count(d => CaseWorkflow.Data<System.Text.Json.JsonElement>(d.s).GetProperty("outcome").GetString() == "grant");
+        return new Statistics(standard.Name, year, processing?.ToString(), months, grantsDecided, decisions.Count - grantsDecided,
+            decisions.Count == 0 || processing is null ? null : Math.Round(100m * decisions.Count(d => Within(d.ReceivedOn, d.s.OccurredOn)) / decisions.Count, 1),
+            outcomes);
+    }
+
+    private static async Task<IResult> Excel(HttpContext http, LedsagDb db, Standards standards, Today today, AuditLog audit, int? year, CancellationToken ct)
+    {
+        var actor = Allowed(http);
+        var stats = await ComputeAsync(db, standards, today, actor.MunicipalityId, ValidYear(year, today), ct);
+        audit.Add(db, actor, "export", "statistics", stats.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await audit.SaveAsync(db, ct);
+        using var workbook = new XLWorkbook();
+        var sheet = workbook.Worksheets.Add("Måneder");
+        string[] headers = ["Måned", "Aktive bevillinger", "Timer brugt", "Timer bortfaldet", "Afgørelser", "Heraf inden for fristen", "Klager"];
+        for (var c = 0; c < headers.Length; c++)
+        {
+            sheet.Cell(1, c + 1).Value = headers[c];
+            sheet.Cell(1, c + 1).Style.Font.Bold = true;
+        }
+        for (var r = 0; r < stats.Months.Count; r++)
+        {
+            var m = stats.Months[r];
+            sheet.Cell(r + 2, 1).SetValue(m.Month); // SetValue keeps "2026-01" as text (Value would make it a date)
+            sheet.Cell(r + 2, 2).Value = m.ActiveGrants;
+            sheet.Cell(r + 2, 3).Value = m.HoursUsed;
+            sheet.Cell(r + 2, 4).Value = m.HoursLapsed;
+            sheet.Cell(r + 2, 5).Value = m.Decisions;
+            sheet.Cell(r + 2, 6).Value = m.DecisionsWithinDeadline;
+            sheet.Cell(r + 2, 7).Value = m.Complaints;
+        }
+        for (var c = 1; c <= headers.Length; c++)
+        {
+            sheet.Column(c).Width = 22;
+        }
+        var summary = workbook.Worksheets.Add("Overblik");
+        summary.Cell(1, 1).Value = "Kommune";
+        summary.Cell(1, 2).Value = stats.Municipality;
+        summary.Cell(2, 1).Value = "År";
+        summary.Cell(2, 2).Value = stats.Year;
+        summary.Cell(3, 1).Value = "Offentliggjort sagsbehandlingstid";
+        summary.Cell(3, 2).Value = stats.ProcessingTime ?? "ingen";
+        summary.Cell(4, 1).Value = "Andel afgørelser inden for fristen (%)";
+        summary.Cell(4, 2).Value = stats.ShareWithinDeadline is { } share ? share.ToString(System.Globalization.CultureInfo.InvariantCulture) : "—";
+        summary.Cell(5, 1).Value = "Bevillinger / afslag";
+        summary.Cell(5, 2).Value = $"{stats.Grants} / {stats.Refusals}";
+        var row = 6;
+        foreach (var (outcome, count) in stats.ComplaintOutcomes)
+        {
+            summary.Cell(row, 1).Value = $"Klager: {outcome}";
+            summary.Cell(row++, 2).Value = count;
+        }
+        summary.Column(1).Width = 40;
+        summary.Column(2).Width = 25;
+        using var stream = new MemoryStream();
+        workbook.SaveAs(stream);
+        return Results.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"ledsag-statistik-{actor.MunicipalityId}-{stats.Year}.xlsx");
+    }
+}

@@ -1,0 +1,61 @@
+using Ledsag.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ledsag.Web.Infrastructure;
+
+/// <summary>
+/// Chooses the database from configuration: <c>Database:Provider</c> = <c>Sqlite</c> (default: a file
+/// under data/, created and migrated on first run) or <c>Postgres</c>, with <c>ConnectionStrings:Ledsag</c>.
+/// </summary>
+public static class Database
+{
+    public const string DefaultSqlite = "Data Source=data/ledsag.db";
+
+    public static bool IsPostgres(IConfiguration config) =>
+        string.Equals(config["Database:Provider"], "Postgres", StringComparison.OrdinalIgnoreCase) ||
+        string.Equals(config["Database:Provider"], "PostgreSQL", StringComparison.OrdinalIgnoreCase);
+
+    public static IServiceCollection AddLedsagDatabase(this IServiceCollection services, IConfiguration config)
+    {
+        var connection = config.GetConnectionString("Ledsag");
+        if (IsPostgres(config))
+        {
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                throw new InvalidOperationException("Database:Provider is Postgres, but ConnectionStrings:Ledsag is not set.");
+            }
+            services.AddDbContext<PostgresLedsagDb>(o => o.UseNpgsql(connection));
+            services.AddScoped<LedsagDb>(sp => sp.GetRequiredService<PostgresLedsagDb>());
+        }
+        else
+        {
+            connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection;
+            EnsureFolder(connection);
+            services.AddDbContext<SqliteLedsagDb>(o => o.UseSqlite(connection));
+            services.AddScoped<LedsagDb>(sp => sp.GetRequiredService<SqliteLedsagDb>());
+        }
+        return services;
+    }
+
+    /// <summary>Applies pending migrations; on SQLite also switches to WAL with full fsync.</summary>
+    public static async Task MigrateAsync(LedsagDb db)
+    {
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers run beside the writer; synchronous=FULL keeps every acknowledged commit on disk.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;");
+        }
+    }
+
+    private static void EnsureFolder(string connection)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(folder) && builder.DataSource != ":memory:")
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}

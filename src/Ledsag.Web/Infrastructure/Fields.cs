@@ -1,0 +1,118 @@
+using System.Globalization;
+using Ledsag.Domain;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Ledsag.Web.Infrastructure;
+
+/// <summary>Reads request fields with Danish errors that name the field; collects them in a <see cref="Validation"/>.</summary>
+public static class Fields
+{
+    public static LocalDate? Date(this Validation v, string field, string? text, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                v.Add(field, "Skal udfyldes (ÅÅÅÅ-MM-DD).");
+            }
+            return null;
+        }
+        var r = LocalDatePattern.Iso.Parse(text.Trim());
+        if (!r.Success)
+        {
+            v.Add(field, $"'{Clip(text)}' er ikke en gyldig dato (ÅÅÅÅ-MM-DD).");
+            return null;
+        }
+        return r.Value;
+    }
+
+    public static LocalTime? Time(this Validation v, string field, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var r = LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(text.Trim());
+        if (!r.Success)
+        {
+            v.Add(field, $"'{Clip(text)}' er ikke et gyldigt klokkeslæt (TT:MM).");
+            return null;
+        }
+        return r.Value;
+    }
+
+    public static string? Text(this Validation v, string field, string? text, bool required = true, int max = 4000)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                v.Add(field, "Skal udfyldes.");
+            }
+            return null;
+        }
+        if (text.Length > max)
+        {
+            v.Add(field, $"Må højst være {max} tegn.");
+            return null;
+        }
+        return text.Trim();
+    }
+
+    public static string? Enum(this Validation v, string field, string? text, IReadOnlyDictionary<string, string> allowed, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                v.Add(field, $"Skal udfyldes ({string.Join(", ", allowed.Keys)}).");
+            }
+            return null;
+        }
+        if (allowed.TryGetValue(text.Trim(), out var value))
+        {
+            return value;
+        }
+        v.Add(field, $"'{Clip(text)}' er ikke tilladt (tilladt: {string.Join(", ", allowed.Keys)}).");
+        return null;
+    }
+
+    public static Minutes? Hours(this Validation v, string field, decimal? hours, bool required = true, bool allowZero = false)
+    {
+        if (hours is null)
+        {
+            if (required)
+            {
+                v.Add(field, "Skal udfyldes (timer, fx 2,5).");
+            }
+            return null;
+        }
+        var m = hours.Value * 60m;
+        if (m != decimal.Truncate(m) || Math.Abs(m) > 1_000_000)
+        {
+            v.Add(field, "Skal være et helt antal minutter.");
+            return null;
+        }
+        if (m < 0 || (m == 0 && !allowZero))
+        {
+            v.Add(field, allowZero ? "Må ikke være negativ." : "Skal være mere end 0.");
+            return null;
+        }
+        return new Minutes((int)m);
+    }
+
+    public static Cpr? Cpr(this Validation v, string field, string? text)
+    {
+        if (Domain.Cpr.TryParse(text, out var cpr, out var reason))
+        {
+            return cpr;
+        }
+        v.Add(field, reason);
+        return null;
+    }
+
+    private static string Clip(string s) => s.Length > 40 ? s[..40] + "…" : s;
+
+    public static string Iso(this LocalDate d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

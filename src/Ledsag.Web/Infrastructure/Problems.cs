@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledsag.Web.Infrastructure;
+
+/// <summary>An expected failure of a request, turned into an RFC 9457 problem document.</summary>
+public sealed class ProblemException(int status, string title, IDictionary<string, string[]>? errors = null, string? code = null)
+    : Exception(title)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+    public IDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+    public string? Code { get; } = code;
+
+    public static ProblemException NotFound() => new(StatusCodes.Status404NotFound, "Findes ikke");
+    public static ProblemException Forbidden() => new(StatusCodes.Status403Forbidden, "Du har ikke adgang til dette");
+    public static ProblemException Conflict(string title, string? code = null) => new(StatusCodes.Status409Conflict, title, null, code);
+    public static ProblemException Invalid(string field, string reason) =>
+        new(StatusCodes.Status400BadRequest, "Ugyldige oplysninger", new Dictionary<string, string[]> { [field] = [reason] });
+}
+
+/// <summary>Collects field errors of a request and fails with all of them at once.</summary>
+public sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Ok => _errors.Count == 0;
+
+    public void Add(string field, string reason)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+        list.Add(reason);
+    }
+
+    public void ThrowIfInvalid()
+    {
+        if (!Ok)
+        {
+            throw new ProblemException(StatusCodes.Status400BadRequest, "Ugyldige oplysninger",
+                _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+        }
+    }
+}
+
+/// <summary>Maps exceptions to problem documents: expected ones with their status, anything else as a 500 without internals.</summary>
+public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<ProblemHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case ProblemException p:
+                problem = p.Errors.Count > 0
+                    ? new ValidationProblemDetails(p.Errors) { Status = p.Status, Title = p.Title }
+                    : new ProblemDetails { Status = p.Status, Title = p.Title };
+                if (p.Code is not null)
+                {
+                    problem.Extensions["code"] = p.Code;
+                }
+                break;
+            case BadHttpRequestException bad:
+                problem = BadRequest(bad);
+                break;
+            default:
+                log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+                problem = new ProblemDetails { Status = 500, Title = "Der skete en fejl hos os. Prøv igen, eller kontakt kommunen." };
+                break;
+        }
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ValidationProblemDetails BadRequest(BadHttpRequestException bad)
+    {
+        // A body that is not valid JSON, or a value of the wrong type: name the field from the JSON path.
+        if (bad.InnerException is JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+            return new ValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [field] = [json.Path is null or "$" ? "Indholdet er ikke gyldig JSON." : "Værdien har en forkert type eller form."],
+            })
+            { Status = 400, Title = "Ugyldige oplysninger" };
+        }
+        var status = bad.StatusCode is 413 ? 413 : 400;
+        return new ValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            ["request"] = [status == 413 ? "Forespørgslen er for stor." : "Forespørgslen kunne ikke læses."],
+        })
+        { Status = status, Title = "Ugyldig forespørgsel" };
+    }
+}

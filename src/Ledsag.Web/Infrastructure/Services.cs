@@ -1,0 +1,43 @@
+using Ledsag.Domain.Standards;
+using NodaTime;
+
+namespace Ledsag.Web.Infrastructure;
+
+/// <summary>The standards in force, loaded once at start-up (a bad file stops the start with its error).</summary>
+public sealed class Standards(StandardSet set)
+{
+    public StandardSet Set => set;
+
+    public MunicipalStandard For(string municipalityId) => set[municipalityId];
+}
+
+/// <summary>"Today" in Denmark, from the injected clock.</summary>
+public sealed class Today(IClock clock)
+{
+    private static readonly DateTimeZone Copenhagen = DateTimeZoneProviders.Tzdb["Europe/Copenhagen"];
+
+    public LocalDate Date => clock.GetCurrentInstant().InZone(Copenhagen).Date;
+
+    public Instant Now => clock.GetCurrentInstant();
+}
+
+/// <summary>
+/// One lock per key (a grant, a companion), so registrations touching the same grant or companion in
+/// this process run one at a time. Take a grant's lock before a companion's, never the other way.
+/// </summary>
+public sealed class KeyedLocks
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    public async Task<IDisposable> AcquireAsync(Guid key, CancellationToken ct)
+    {
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        return new Releaser(gate);
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

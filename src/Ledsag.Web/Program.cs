@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ledsag.Web;
+using Ledsag.Web.Data;
+using Ledsag.Web.Features;
+using Ledsag.Web.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Scalar.AspNetCore;
+
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+demo |= builder.Configuration.GetValue<bool>("Demo:Seed");
+
+builder.Services.AddSingleton<IClock>(SystemClock.Instance);
+builder.Services.AddSingleton(_ => new Standards(StandardsDirectory.Load(StandardsDirectory.Locate(builder.Configuration["Standards:Path"]))));
+builder.Services.AddLedsagDatabase(builder.Configuration);
+builder.Services.AddDataProtection().SetApplicationName("Ledsag").PersistKeysToDbContext<LedsagDb>();
+builder.Services.AddLedsagAuthentication(builder.Configuration);
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddSingleton<Passwords>();
+builder.Services.AddSingleton<Today>();
+builder.Services.AddSingleton<KeyedLocks>();
+builder.Services.AddScoped<Access>();
+builder.Services.AddScoped<CaseWorkflow>();
+builder.Services.AddSingleton<Ledsag.Web.Letters.LetterService>();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+{
+    ctx.ProblemDetails.Extensions.Remove("traceId");
+    ctx.ProblemDetails.Title = ctx.ProblemDetails.Status switch
+    {
+        401 when ctx.ProblemDetails.Title is null or "Unauthorized" => "Du skal logge ind",
+        403 when ctx.ProblemDetails.Title is null or "Forbidden" => "Du har ikke adgang til dette",
+        404 when ctx.ProblemDetails.Title is null or "Not Found" => "Findes ikke",
+        405 when ctx.ProblemDetails.Title is null or "Method Not Allowed" => "Metoden er ikke tilladt her",
+        415 when ctx.ProblemDetails.Title is null or "Unsupported Media Type" => "Indholdet skal være JSON (Content-Type: application/json)",
+        _ => ctx.ProblemDetails.Title,
+    };
+});
+builder.Services.AddExceptionHandler<ProblemHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    // Strict input: an unknown field or a value of the wrong type is a 400 naming the field.
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+});
+builder.Services.AddRazorComponents();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddOpenApi();
+if (builder.Configuration.GetValue("Jobs:LapseReminders", true))
+{
+    builder.Services.AddHostedService<LapseReminderService>();
+}
+
+var app = builder.Build();
+app.Use(async (http, next) =>
+{
+    // Security headers on every answer. The pages use no scripts, so the policy can forbid them outright
+    // (the API reference page loads its own bundle from this host).
+    var headers = http.Response.Headers;
+    headers["X-Content-Type-Options"] = "nosniff";
+    headers["X-Frame-Options"] = "DENY";
+    headers["Referrer-Policy"] = "no-referrer";
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+    headers["Cross-Origin-Opener-Policy"] = "same-origin";
+    headers["Content-Security-Policy"] = http.Request.Path.StartsWithSegments("/api-reference") || http.Request.Path.StartsWithSegments("/scalar")
+        ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'"
+        : "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'";
+    if (http.Request.IsHttps)
+    {
+        headers["Strict-Transport-Security"] = "max-age=31536000";
+    }
+    await next();
+});
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.UseStaticFiles();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/api-reference", o => o.WithTitle("Ledsag API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapGet("/health", async (LedsagDb db, CancellationToken ct) =>
+    await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.Problem("Databasen svarer ikke", statusCode: 503))
+    .AllowAnonymous().WithTags("Drift");
+AuthEndpoints.Map(app);
+CitizenEndpoints.Map(app);
+CaseEndpoints.Map(app);
+GrantEndpoints.Map(app);
+SessionEndpoints.Map(app);
+CompanionEndpoints.Map(app);
+MoneyEndpoints.Map(app);
+LetterEndpoints.Map(app);
+StatisticsEndpoints.Map(app);
+PersonalDataEndpoints.Map(app);
+app.MapRazorComponents<Ledsag.Web.Components.App>();
+
+await Startup.PrepareDatabaseAsync(app.Services, demo);
+if (demo)
+{
+    app.Lifetime.ApplicationStarted.Register(() => Startup.PrintWelcome(app));
+}
+app.Run();
+
+/// <summary>The web host's entry point, visible to the integration tests.</summary>
+public partial class Program;

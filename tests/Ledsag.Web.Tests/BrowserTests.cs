@@ -1,0 +1,300 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Shouldly;
+using Xunit;
+
+namespace Ledsag.Web.Tests;
+
+/// <summary>
+/// The real host on Kestrel with the demo data, and Debian's Chromium driven by Playwright. Every page a
+/// journey visits is checked with axe-core: no serious or critical WCAG violations.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public SqliteFactory App { get; } = new();
+
+    public string BaseUrl { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    private IPlaywright? _playwright;
+
+    public async Task InitializeAsync()
+    {
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
+        using (var scope = App.Services.CreateScope())
+        {
+            await DemoData.SeedAsync(scope.ServiceProvider);
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Browser journeys run alone, after the rest: a 2-core machine should not share them with the HTTP suites.</summary>
+[CollectionDefinition("browser", DisableParallelization = true)]
+public sealed class BrowserCollection;
+
+[Collection("browser")]
+public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static readonly string Axe = Path.Combine(FindRepo(), "tests", "browser", "node_modules", "axe-core", "axe.min.js");
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ledsag.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Repository root not found.");
+    }
+
+    private async Task<IPage> SignIn(string user)
+    {
+        // BypassCSP only so the test can inject axe-core inline; the pages themselves run no scripts.
+        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 }, BypassCSP = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await Accessible(page, "login");
+        await page.GetByLabel("Brugernavn").FillAsync(user);
+        await page.GetByLabel("Adgangskode").FillAsync(DemoData.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log ind" }).ClickAsync();
+        return page;
+    }
+
+    /// <summary>Runs axe-core on the page; fails on any serious or critical violation. Saves a screenshot when LEDSAG_SCREENSHOTS is set.</summary>
+    private static async Task Accessible(IPage page, string name)
+    {
+        File.Exists(Axe).ShouldBeTrue("axe-core is missing: run `npm ci --prefix tests/browser` (scripts/test does).");
+        await page.AddScriptTagAsync(new() { Path = Axe });
+        var result = await page.EvaluateAsync<JsonElement>("async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })).violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) }))");
+        var serious = result.EnumerateArray().Where(v => v.GetProperty("impact").GetString() is "serious" or "critical").Select(v => v.ToString()).ToList();
+        serious.ShouldBeEmpty($"axe on {name} ({page.Url})");
+        if (Environment.GetEnvironmentVariable("LEDSAG_SCREENSHOTS") is { Length: > 0 } dir)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}.png"), FullPage = true });
+        }
+    }
+
+    [Fact]
+    public async Task Citizen_SeesTheirHoursAndALapseWarning()
+    {
+        var page = await SignIn("borger.lejre");
+        await page.WaitForURLAsync("**/mine-timer");
+        await Accessible(page, "borger-mine-timer");
+        (await page.Locator("p.warning").InnerTextAsync()).ShouldMatch(@"^[\d,]+ timer? bortfalder \d+\. \w+ \d{4}$");
+        (await page.Locator("figure.chart svg rect").CountAsync()).ShouldBe(36);
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Afgørelse: Du er bevilget ledsageordning" }).CountAsync()).ShouldBe(0); // demo letters come from the workflow only
+    }
+
+    [Fact]
+    public async Task Caseworker_DecidesACase_AndTheLetterAppears()
+    {
+        var page = await SignIn("sagsbehandler.haderslev");
+        await page.WaitForURLAsync("**/sagsbehandler");
+        await Accessible(page, "sagsbehandler-arbejdsliste");
+        await page.GetByRole(AriaRole.Link, new() { Name = "HAD-DEMO-02" }).First.ClickAsync();
+        await page.WaitForURLAsync("**/sager/**");
+        await Accessible(page, "sagsbehandler-sag");
+        (await page.Locator("h2:has-text('Motorens anbefaling')").CountAsync()).ShouldBe(1);
+        var preview = await page.Locator("details.panel").InnerTextAsync();
+        preview.ShouldContain("Afgørelse: Du er bevilget ledsageordning");
+        preview.ShouldContain("Klagevejledning");
+        await page.GetByLabel("Bevillingen starter (ved bevilling)").FillAsync("2026-06-15");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Træf afgørelse og send brev" }).ClickAsync();
+        await page.Locator("p.success").WaitForAsync();
+        var letter = page.GetByRole(AriaRole.Link, new() { Name = "Afgørelse: Du er bevilget ledsageordning" });
+        (await letter.CountAsync()).ShouldBe(1);
+        await Accessible(page, "sagsbehandler-afgoerelse");
+        var pdf = await page.APIRequest.GetAsync(await letter.GetAttributeAsync("href") ?? "");
+        pdf.Headers["content-type"].ShouldBe("application/pdf");
+        (await pdf.BodyAsync()).Take(5).ShouldBe("%PDF-"u8.ToArray());
+    }
+
+    [Fact]
+    public async Task Companion_RegistersASession_AndTheCitizensBalanceDrops()
+    {
+        var citizen = await SignIn("borger.gribskov");
+        await citizen.WaitForURLAsync("**/mine-timer");
+        var before = await citizen.GetByTestId("available").InnerTextAsync();
+
+        var page = await SignIn("ledsager.gribskov");
+        await page.WaitForURLAsync("**/ledsager");
+        await Accessible(page, "ledsager-registrer");
+        await page.GetByLabel("Borger").SelectOptionAsync(new SelectOptionValue { Label = "Dorthe Kjær" });
+        await page.GetByLabel("Dato").FillAsync("2026-06-14");
+        await page.GetByLabel("Start (tt:mm)").FillAsync("18:00");
+        await page.GetByLabel("Slut (tt:mm)").FillAsync("19:30");
+        await page.GetByLabel("Aktivitet").SelectOptionAsync(new SelectOptionValue { Label = "Biograf" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldContain("1,5 timer");
+
+        await citizen.ReloadAsync();
+        var after = await citizen.GetByTestId("available").InnerTextAsync();
+        Hours(after).ShouldBe(Hours(before) - 1.5m);
+        await citizen.GetByRole(AriaRole.Button, new() { Name = "Bekræft" }).First.ClickAsync();
+        await citizen.Locator("p.success").WaitForAsync();
+        await Accessible(citizen, "borger-bekraeftet");
+    }
+
+    [Fact]
+    public async Task AWrongPassword_IsShownNextToTheField_AndAdministratorSeesTheStandard()
+    {
+        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, BypassCSP = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Brugernavn").FillAsync("admin.ballerup");
+        await page.GetByLabel("Adgangskode").FillAsync("forkert");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log ind" }).ClickAsync();
+        (await page.Locator("#password-error").InnerTextAsync()).ShouldContain("Forkert brugernavn eller adgangskode");
+        (await page.GetByLabel("Adgangskode").GetAttributeAsync("aria-invalid")).ShouldBe("true");
+        await Accessible(page, "login-fejl");
+        var admin = await SignIn("admin.ballerup");
+        await admin.WaitForURLAsync("**/administrator");
+        await Accessible(admin, "administrator-kvalitetsstandard");
+        (await admin.Locator("text=40 hverdage").CountAsync()).ShouldBeGreaterThan(0);
+        var finance = await SignIn("okonomi.ballerup");
+        await finance.WaitForURLAsync("**/statistik");
+        await Accessible(finance, "statistik");
+        (await finance.GetByRole(AriaRole.Link, new() { Name = "Hent som Excel-ark" }).CountAsync()).ShouldBe(1);
+        var coordinator = await SignIn("koordinator.ballerup");
+        await coordinator.WaitForURLAsync("**/koordinator");
+        await Accessible(coordinator, "koordinator-ledsagere");
+    }
+
+    [Fact]
+    public async Task Coordinator_ApprovesOnlyWithACriminalRecordWhereTheStandardRequiresIt()
+    {
+        var page = await SignIn("koordinator.haderslev");
+        await page.WaitForURLAsync("**/koordinator");
+        var created = await page.APIRequest.PostAsync("/api/companions", new() { DataObject = new { name = "Ny Ansøger" } });
+        created.Status.ShouldBe(201);
+        var id = (await created.JsonAsync())!.Value.GetProperty("id").GetString();
+        await page.ReloadAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Godkend Ny Ansøger" }).ClickAsync();
+        (await page.Locator(".error-summary").InnerTextAsync()).ShouldContain("straffeattest");
+        await Accessible(page, "koordinator-fejl");
+        (await page.APIRequest.PostAsync($"/api/companions/{id}/criminal-record", new() { DataObject = new { date = "2026-06-01", clean = true } })).Status.ShouldBe(200);
+        await page.GotoAsync("/koordinator");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Godkend Ny Ansøger" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldBe("Ny Ansøger er godkendt.");
+        await page.GetByLabel("Borger").SelectOptionAsync(new SelectOptionValue { Label = "Anna Holm" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vis forslag" }).ClickAsync();
+        (await page.Locator("ol li").CountAsync()).ShouldBeGreaterThan(0);
+        await Accessible(page, "koordinator-forslag");
+    }
+
+    [Fact]
+    public async Task Caseworker_AssessesAReceivedCase_AndSeesTheEnginesRecommendation()
+    {
+        var page = await SignIn("sagsbehandler.gribskov");
+        await page.GotoAsync("/sagsbehandler");
+        var cases = await page.APIRequest.GetAsync("/api/cases?state=Received");
+        var id = (await cases.JsonAsync())!.Value[0].GetProperty("id").GetString();
+        await page.GotoAsync($"/sager/{id}");
+        await page.GetByLabel("Samlet funktionsniveau (0 ingen – 4 totale begrænsninger)").SelectOptionAsync("4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Gem udredning og beregn anbefaling" }).ClickAsync();
+        await page.Locator("p.success").WaitForAsync();
+        (await page.GetByText("Nærmere vurdering", new() { Exact = true }).CountAsync()).ShouldBe(1); // Gribskov flags functional level 4
+        await Accessible(page, "sagsbehandler-udredning");
+    }
+
+    [Fact]
+    public async Task Citizen_AppliesForTheYearlySubsidyWithAReceipt()
+    {
+        var page = await SignIn("borger.haderslev");
+        await page.GotoAsync("/tilskud");
+        await Accessible(page, "borger-tilskud");
+        await page.GetByLabel("Dato for udgiften").FillAsync("2026-05-01");
+        await page.GetByLabel("Hvad var udgiften til?").FillAsync("Koncertbilletter til ledsager");
+        await page.GetByLabel("Beløb i kroner").FillAsync("450,50");
+        await page.GetByLabel("Kvittering (PDF, JPEG eller PNG, højst 5 MB)").SetInputFilesAsync(new FilePayload
+        {
+            Name = "billet.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send ansøgningen" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldContain("450,50 kr.");
+        await page.GotoAsync("/tilskud");
+        await page.GetByLabel("Hvad var udgiften til?").FillAsync("Biograf");
+        await page.GetByLabel("Beløb i kroner").FillAsync("100");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send ansøgningen" }).ClickAsync();
+        (await page.Locator(".error-summary").InnerTextAsync()).ShouldContain("én gang om året");
+    }
+
+    [Fact]
+    public async Task Administrator_EntersAMissingYearsSubsidyAmount()
+    {
+        var page = await SignIn("admin.lejre");
+        await page.WaitForURLAsync("**/administrator");
+        await page.GetByLabel("Beløb i kroner for 2026").FillAsync("1070");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
+        (await page.Locator("#source-error").InnerTextAsync()).ShouldBe("Skal udfyldes.");
+        (await page.GetByLabel("Kilde (fx ministeriets satstabel)").GetAttributeAsync("aria-invalid")).ShouldBe("true");
+        await page.GetByLabel("Kilde (fx ministeriets satstabel)").FillAsync("Social- og Boligministeriets satstabel 2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldBe("Beløbet er gemt.");
+        (await page.Locator("text=1.070,00 kr.").CountAsync()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Caseworker_TakesAComplaintThroughReassessmentToAnkestyrelsen_AndRecordsASavingsAgreement()
+    {
+        var page = await SignIn("sagsbehandler.bronderslev");
+        await page.WaitForURLAsync("**/sagsbehandler");
+        var cases = await page.APIRequest.GetAsync("/api/cases?state=Granted");
+        var id = (await cases.JsonAsync())!.Value.EnumerateArray().First(c => c.GetProperty("number").GetString() == "BRO-DEMO-04").GetProperty("id").GetString();
+        await page.GotoAsync($"/sager/{id}");
+        await page.GetByLabel("Fra", new() { Exact = true }).FillAsync("2026-06-01");
+        await page.GetByLabel("Til", new() { Exact = true }).FillAsync("2026-05-01");
+        await page.GetByLabel("Hvad skal timerne bruges til?").FillAsync("Sommerferie");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér aftalen" }).ClickAsync();
+        (await page.Locator("#savingsTo-error").InnerTextAsync()).ShouldContain("før startdatoen");
+        await page.GetByLabel("Til", new() { Exact = true }).FillAsync("2026-11-30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér aftalen" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldBe("Opsparingsaftalen er registreret.");
+        await page.GetByLabel("Hvad klager borgeren over?").FillAsync("Jeg vil have flere timer.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér klage" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldContain("Klagen er registreret");
+        await page.GetByLabel("Begrundelse", new() { Exact = true }).FillAsync("Loven giver 15 timer om måneden.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér genvurdering" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send klagen til Ankestyrelsen i dag" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldContain("Ankestyrelsen");
+        (await page.GetByText("Status: sendt til Ankestyrelsen").CountAsync()).ShouldBe(1);
+        (await page.GetByRole(AriaRole.Link, new() { Name = "Din klage er sendt til Ankestyrelsen" }).CountAsync()).ShouldBe(1);
+        await Accessible(page, "sagsbehandler-klage");
+    }
+
+    [Fact]
+    public async Task Companion_SeesTheirScheduleAndMileage()
+    {
+        var page = await SignIn("ledsager.bronderslev");
+        await page.WaitForURLAsync("**/ledsager");
+        (await page.GetByText("Gennemført denne måned").CountAsync()).ShouldBe(1);
+        // The demo companion accompanies citizens every ninth day, so June has sessions: the table and the month's mileage show.
+        (await page.Locator("table tbody tr").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.GetByText("Kørsel i din bil denne måned:").InnerTextAsync()).ShouldContain("efter statens lave takst");
+        await Accessible(page, "ledsager-kalender");
+        (await page.GetByRole(AriaRole.Link, new() { Name = "iCalendar-adresse" }).CountAsync()).ShouldBe(1);
+    }
+
+    private static decimal Hours(string text) => decimal.Parse(text.Split(' ')[0].Replace(',', '.'), System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,302 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ledsag.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Shouldly;
+using Xunit;
+
+namespace Ledsag.Web.Tests;
+
+/// <summary>Companions, sessions and money over HTTP, each role's part; the same suite on SQLite and PostgreSQL.</summary>
+public abstract class CompanionAndMoneyTests(LedsagFactory factory)
+{
+    private static int _serial;
+
+    private static string NextCpr()
+    {
+        var n = Interlocked.Increment(ref _serial);
+        return $"0303{60 + (n % 40):00}-{1000 + (n * 13 % 2999)}";
+    }
+
+    private async Task<(HttpClient Caseworker, Guid Citizen, Guid Grant)> Granted(string municipality, string start = "2026-01-01", object? citizen = null)
+    {
+        var client = await factory.SignedIn(municipality, Role.Caseworker);
+        var body = JsonSerializer.SerializeToElement(citizen ?? new { });
+        var fields = body.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
+        fields["cpr"] = NextCpr();
+        fields["name"] = "Borger";
+        var citizenId = (await client.Post("/api/citizens", fields, HttpStatusCode.Created)).Id();
+        var first = NodaTime.Text.LocalDatePattern.Iso.Parse(start).Value;
+        var id = (await client.Post("/api/cases", new { citizenId, receivedOn = first.PlusDays(-40).ToString("yyyy-MM-dd", null), channel = "telefon" }, HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = first.PlusDays(-30).ToString("yyyy-MM-dd", null), facts = new { } });
+        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = first.PlusDays(-7).ToString("yyyy-MM-dd", null), outcome = "grant", start })).Id("grantId");
+        return (client, citizenId, grant);
+    }
+
+    private async Task<(HttpClient Coordinator, Guid Companion)> EmployedCompanion(string municipality, object? fields = null)
+    {
+        var coordinator = await factory.SignedIn(municipality, Role.Coordinator);
+        var body = JsonSerializer.SerializeToElement(fields ?? new { name = "Lise Ledsager", area = "Centrum" });
+        var id = (await coordinator.Post("/api/companions", body, HttpStatusCode.Created)).Id();
+        await coordinator.Post($"/api/companions/{id}/criminal-record", new { date = "2026-05-01", clean = true });
+        await coordinator.Post($"/api/companions/{id}/approve", new { });
+        await coordinator.Post($"/api/companions/{id}/employ", new { });
+        return (coordinator, id);
+    }
+
+    private async Task Assign(HttpClient coordinator, Guid grant, Guid companion) =>
+        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-01-01" }, HttpStatusCode.Created);
+
+    [Fact]
+    public async Task Coordinator_ApprovesOnlyWithTheStandardsCriminalRecord_AndEmploys()
+    {
+        var coordinator = await factory.SignedIn("haderslev", Role.Coordinator);
+        var id = (await coordinator.Post("/api/companions", new { name = "Ny Ledsager", availability = new[] { 1, 3 } }, HttpStatusCode.Created)).Id();
+        var problem = await coordinator.Post($"/api/companions/{id}/approve", new { }, HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").GetProperty("criminalRecord")[0].GetString()!.ShouldContain("straffeattest");
+        await coordinator.Post($"/api/companions/{id}/criminal-record", new { date = "2026-05-01", clean = true });
+        (await coordinator.Post($"/api/companions/{id}/approve", new { })).Str("status").ShouldBe("Approved");
+        (await coordinator.Post($"/api/companions/{id}/employ", new { })).Str("status").ShouldBe("Employed");
+
+        // Lejre does not require a criminal record, but does not offer the cash grant; Ballerup does.
+        var lejre = await factory.SignedIn("lejre", Role.Coordinator);
+        var cash = (await lejre.Post("/api/companions", new { name = "Kontant", employer = "cash_grant" }, HttpStatusCode.Created)).Id();
+        (await lejre.Post($"/api/companions/{cash}/approve", new { }, HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("employer")[0].GetString()!.ShouldContain("kontant tilskud");
+        var ballerup = await factory.SignedIn("ballerup", Role.Coordinator);
+        var ok = (await ballerup.Post("/api/companions", new { name = "Kontant", employer = "cash_grant" }, HttpStatusCode.Created)).Id();
+        (await ballerup.Post($"/api/companions/{ok}/approve", new { })).Str("status").ShouldBe("Approved");
+    }
+
+    [Fact]
+    public async Task ACitizensSpouse_IsBlocked_UntilACaseworkerRecordsAnException()
+    {
+        var (caseworker, citizenId, _) = await Granted("bronderslev");
+        var citizen = await factory.SignedIn("bronderslev", Role.Citizen, citizenId: citizenId);
+        var nominee = (await citizen.Post("/api/companions", new { name = "Min ægtefælle", relation = "spouse" }, HttpStatusCode.Created)).Id();
+        var coordinator = await factory.SignedIn("bronderslev", Role.Coordinator);
+        (await coordinator.Post($"/api/companions/{nominee}/approve", new { }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("relation")[0].GetString()!.ShouldContain("nærtstående");
+        await coordinator.Post($"/api/companions/{nominee}/relation-exception", new { reason = "x" }, HttpStatusCode.Forbidden);
+        await caseworker.Post($"/api/companions/{nominee}/relation-exception", new { reason = "Ingen anden ledsager kan kommunikere med borgeren (tegnsprog)." });
+        (await coordinator.Post($"/api/companions/{nominee}/approve", new { })).Str("status").ShouldBe("Approved");
+    }
+
+    [Fact]
+    public async Task Matching_RanksByAreaAndNeeds_ThenProposalMeetingAndAcceptanceAssign()
+    {
+        var (_, citizen, grant) = await Granted("gribskov", citizen: new { area = "Helsinge", needsWheelchairHelp = true });
+        var (coordinator, far) = await EmployedCompanion("gribskov", new { name = "Aaa Langt Væk", area = "Gilleleje" });
+        var (_, near) = await EmployedCompanion("gribskov", new { name = "Zzz Tæt På", area = "Helsinge", wheelchairExperience = true, availability = new[] { 1, 2, 3 } });
+        var ranked = (await coordinator.Get($"/api/citizens/{citizen}/companion-suggestions")).EnumerateArray().ToList();
+        var nearIndex = ranked.FindIndex(r => r.Id("companionId") == near);
+        var farIndex = ranked.FindIndex(r => r.Id("companionId") == far);
+        nearIndex.ShouldBeLessThan(farIndex);
+        ranked[nearIndex].GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ShouldContain("samme område");
+        var proposal = (await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = near, proposedOn = "2026-06-01" }, HttpStatusCode.Created)).Id();
+        await coordinator.Post($"/api/match-proposals/{proposal}/meeting", new { meetingOn = "2026-06-05" });
+        (await coordinator.Post($"/api/match-proposals/{proposal}/outcome", new { outcome = "accepted", note = "Godt match." })).Str("outcome").ShouldBe("accepted");
+        var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: near);
+        var schedule = await companion.Get("/api/companions/me/schedule");
+        schedule.GetProperty("citizens").EnumerateArray().Single().Id("grantId").ShouldBe(grant);
+    }
+
+    [Fact]
+    public async Task Companion_RegistersASession_TheCitizenConfirms_TheBalanceDrops_AndTheStatementShowsMileage()
+    {
+        var (_, citizenId, grant) = await Granted("lejre");
+        var (coordinator, companionId) = await EmployedCompanion("lejre");
+        await Assign(coordinator, grant, companionId);
+        var companion = await factory.SignedIn("lejre", Role.Companion, companionId: companionId);
+        var citizen = await factory.SignedIn("lejre", Role.Citizen, citizenId: citizenId);
+        (await citizen.Get($"/api/grants/{grant}/balance?date=2026-06-10")).GetProperty("available").GetDecimal().ShouldBe(15);
+        var booked = await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-10", start = "10:00", end = "13:30", activity = "cinema", km = 20 }, HttpStatusCode.Created);
+        booked.GetProperty("balance").GetProperty("available").GetDecimal().ShouldBe(11.5m);
+        var sessionId = booked.GetProperty("session").Id();
+        await companion.Post($"/api/grants/{grant}/sessions/{sessionId}/confirm", new { }, HttpStatusCode.Forbidden);
+        (await citizen.Post($"/api/grants/{grant}/sessions/{sessionId}/confirm", new { })).GetProperty("confirmed").GetBoolean().ShouldBeTrue();
+        var statement = await citizen.Get($"/api/grants/{grant}/statement?month=2026-06");
+        statement.GetProperty("totalHours").GetDecimal().ShouldBe(3.5m);
+        statement.GetProperty("mileageToSettle").GetDecimal().ShouldBe(45.60m); // 20 km × 2,28 kr. (2026)
+        await companion.Post($"/api/grants/{grant}/planned", new { date = "2026-06-20", start = "18:00", end = "21:00", activity = "theatre_concert" }, HttpStatusCode.Created);
+        var feedUrl = (await companion.Get("/api/companions/me/schedule")).Str("calendarFeed");
+        var ics = await factory.CreateClient().GetStringAsync(feedUrl);
+        ics.ShouldStartWith("BEGIN:VCALENDAR");
+        ics.ShouldContain("DTSTART;TZID=Europe/Copenhagen:20260620T180000");
+        ics.ShouldContain("Gennemført: Borger (cinema)");
+        (await factory.CreateClient().GetAsync("/calendar/forkert.ics")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Citizen_Registers_TheCompanionConfirms_OrACaseworkerOnTheirBehalf()
+    {
+        var (caseworker, citizenId, grant) = await Granted("haderslev");
+        var (coordinator, companionId) = await EmployedCompanion("haderslev", new { name = "Ida" });
+        await Assign(coordinator, grant, companionId);
+        var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
+        var companion = await factory.SignedIn("haderslev", Role.Companion, companionId: companionId);
+        var first = (await citizen.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-02", start = "09:00", end = "10:00", activity = "shopping", companionId }, HttpStatusCode.Created)).GetProperty("session").Id();
+        (await companion.Post($"/api/grants/{grant}/sessions/{first}/confirm", new { })).GetProperty("confirmed").GetBoolean().ShouldBeTrue();
+        var second = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "09:00", end = "10:00", activity = "shopping" }, HttpStatusCode.Created)).GetProperty("session").Id();
+        await caseworker.Post($"/api/grants/{grant}/sessions/{second}/confirm", new { onBehalf = true }, HttpStatusCode.BadRequest);
+        (await caseworker.Post($"/api/grants/{grant}/sessions/{second}/confirm", new { onBehalf = true, note = "Bekræftet telefonisk" }))
+            .GetProperty("confirmedOnBehalf").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ATripsReturnAndWaitingCount_TravelBetweenTasksDoesNot()
+    {
+        var (caseworker, _, grant) = await Granted("ballerup");
+        var booked = await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-05", hours = 4, tripHours = 2.5, travelHoursBetweenTasks = 1, activity = "travel" }, HttpStatusCode.Created);
+        booked.GetProperty("session").GetProperty("hours").GetDecimal().ShouldBe(6.5m);
+        booked.GetProperty("session").GetProperty("travelHoursNotCounted").GetDecimal().ShouldBe(1m);
+        booked.GetProperty("balance").GetProperty("available").GetDecimal().ShouldBe(8.5m);
+    }
+
+    [Fact]
+    public async Task TwentyParallelRegistrationsOfOneCompanionAtTheSameTime_AcceptExactlyOne()
+    {
+        var grants = new List<Guid>();
+        var (coordinator, companionId) = await EmployedCompanion("ballerup", new { name = "Travl" });
+        for (var i = 0; i < 4; i++)
+        {
+            var (_, _, grant) = await Granted("ballerup");
+            await Assign(coordinator, grant, companionId);
+            grants.Add(grant);
+        }
+        var companion = await factory.SignedIn("ballerup", Role.Companion, companionId: companionId);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            companion.PostAsync($"/api/grants/{grants[i % grants.Count]}/sessions",
+                JsonContent.Create(new { date = "2026-06-11", start = i % 2 == 0 ? "10:00" : "10:30", end = "11:30", activity = "sport" }))));
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(19);
+        (await responses.First(r => r.StatusCode == HttpStatusCode.Conflict).Content.ReadAsStringAsync()).ShouldContain("COMPANION_BUSY");
+        (await factory.WithDb(db => db.Sessions.CountAsync(s => s.CompanionId == companionId))).ShouldBe(1);
+        await companion.Post($"/api/grants/{grants[0]}/sessions", new { date = "2026-06-11", start = "11:30", end = "12:00", activity = "sport" }, HttpStatusCode.Created);
+    }
+
+    public static TheoryData<string> Municipalities => new() { "haderslev", "bronderslev", "lejre", "gribskov", "ballerup" };
+
+    [Theory]
+    [MemberData(nameof(Municipalities))]
+    public async Task EveryExcludedActivityOfTheStandard_IsRejectedWithItsReason(string municipality)
+    {
+        var (caseworker, _, grant) = await Granted(municipality);
+        var standard = factory.Services.GetService(typeof(Ledsag.Web.Infrastructure.Standards)) as Ledsag.Web.Infrastructure.Standards;
+        var s = standard!.For(municipality);
+        var excluded = s.National.Activities.Keys.Where(a =>
+        {
+            var key = Ledsag.Domain.Standards.Parameters.ExcludedActivityPrefix + a;
+            return (s.Parameters.ContainsKey(key) || s.National.Parameters.ContainsKey(key)) && s.Get<bool>(key, new NodaTime.LocalDate(2026, 6, 1)).Value;
+        }).ToList();
+        excluded.Count.ShouldBeGreaterThan(3);
+        foreach (var activity in excluded)
+        {
+            var problem = await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-01", hours = 1, activity }, HttpStatusCode.UnprocessableEntity);
+            problem.Str("code").ShouldBe("EXCLUDED_ACTIVITY");
+            var reason = problem.GetProperty("errors").GetProperty("activity")[0].GetString()!;
+            reason.ShouldBe(s.Get<bool>(Ledsag.Domain.Standards.Parameters.ExcludedActivityPrefix + activity, new NodaTime.LocalDate(2026, 6, 1)).Source);
+        }
+        await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-01", hours = 1, activity = "cinema" }, HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Payroll_TwiceGivesTheSameFile_AndACorrectionAfterExportLandsAsAnAdjustment()
+    {
+        var (caseworker, _, grant) = await Granted("gribskov");
+        var (coordinator, companionId) = await EmployedCompanion("gribskov", new { name = "Løn Ledsager" });
+        await Assign(coordinator, grant, companionId);
+        var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: companionId);
+        var s1 = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-05-04", start = "10:00", end = "13:00", activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id();
+        var s2 = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-05-18", start = "10:00", end = "12:00", activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id();
+        foreach (var s in new[] { s1, s2 })
+        {
+            await caseworker.Post($"/api/grants/{grant}/sessions/{s}/confirm", new { onBehalf = true, note = "Borgeren bekræftede på telefon" });
+        }
+        var finance = await factory.SignedIn("gribskov", Role.Finance);
+        var may = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-05" })).Content.ReadAsStringAsync();
+        may.ShouldContain($"{companionId};Løn Ledsager;;2026-05;løn;5,00;0,00");
+        var again = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-05" })).Content.ReadAsStringAsync();
+        again.ShouldBe(may);
+        await caseworker.Post($"/api/grants/{grant}/sessions/{s2}/reverse", new { reason = "Registreret på forkert dag" }, HttpStatusCode.Created);
+        var june = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-06" })).Content.ReadAsStringAsync();
+        june.ShouldContain($"{companionId};Løn Ledsager;;2026-06;korrektion;-2,00;0,00");
+        june.ShouldNotContain("løn;5,00");
+        (await factory.WithDb(db => db.Exports.CountAsync(e => e.Kind == "payroll" && e.MunicipalityId == "gribskov" && e.Period == "2026-05"))).ShouldBe(1);
+        (await caseworker.Get($"/api/grants/{grant}/balance?date=2026-05-31")).GetProperty("usedTotal").GetDecimal().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Subsidy_AClaimOverTheYearsAmountIsCapped_AnUnknownYearIsAnErrorUntilEntered()
+    {
+        var (caseworker, citizenId, _) = await Granted("haderslev", start: "2024-01-01");
+        var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
+        var pdf = Convert.ToBase64String("%PDF-1.4 kvittering"u8.ToArray());
+        var claim = (await citizen.Post("/api/subsidy-claims", new
+        {
+            year = 2024,
+            expenses = new object[]
+            {
+                new { date = "2024-03-01", what = "Biografbilletter", amount = 640.00m, receipt = new { fileName = "bio.pdf", contentType = "application/pdf", base64 = pdf } },
+                new { date = "2024-08-15", what = "Togbilletter", amount = 860.50m },
+            },
+        }, HttpStatusCode.Created)).Id();
+        var decided = await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true });
+        decided.GetProperty("approvedAmount").GetDecimal().ShouldBe(1005m);
+        decided.Str("capReason").ShouldContain("1.500,50 kr.");
+        (await citizen.Get("/api/letters")).EnumerateArray().ShouldContain(l => l.Str("kind") == "subsidy_decision" && l.Str("body").Contains("Klagevejledning"));
+
+        var this_year = (await citizen.Post("/api/subsidy-claims", new { year = 2026, expenses = new[] { new { date = "2026-02-01", what = "Museum", amount = 300m } } }, HttpStatusCode.Created)).Id();
+        var missing = await caseworker.Post($"/api/subsidy-claims/{this_year}/decide", new { approve = true }, HttpStatusCode.UnprocessableEntity);
+        missing.Str("code").ShouldBe("MISSING_RATE");
+        missing.Str("title").ShouldContain("for 2026");
+        var admin = await factory.SignedIn("haderslev", Role.Administrator);
+        await admin.Post("/api/admin/subsidy-rates", new { year = 2024, amount = 1m, source = "x" }, HttpStatusCode.Conflict);
+        await admin.Post("/api/admin/subsidy-rates", new { year = 2026, amount = 1070m, source = "Social- og Boligministeriets satser 2026" }, HttpStatusCode.Created);
+        (await caseworker.Post($"/api/subsidy-claims/{this_year}/decide", new { approve = true })).GetProperty("approvedAmount").GetDecimal().ShouldBe(300m);
+        var finance = await factory.SignedIn("haderslev", Role.Finance);
+        var file = await (await finance.PostAsJsonAsync("/api/finance/subsidy-payments", new { year = 2024 })).Content.ReadAsStringAsync();
+        file.ShouldStartWith("cpr;navn;beløb;tekst");
+        file.ShouldContain(";1005,00;Tilskud ledsageordning 2024");
+        var repeat = await (await finance.PostAsJsonAsync("/api/finance/subsidy-payments", new { year = 2024 })).Content.ReadAsStringAsync();
+        repeat.ShouldNotContain("1005,00");
+    }
+
+    [Fact]
+    public async Task Ballerup_PaysItsFixedYearlyAmount()
+    {
+        var (caseworker, citizenId, _) = await Granted("ballerup", start: "2024-01-01");
+        var claim = (await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 200m } } }, HttpStatusCode.Created)).Id();
+        (await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true })).GetProperty("approvedAmount").GetDecimal().ShouldBe(1005m);
+    }
+
+    [Fact]
+    public async Task AReceiptWhoseContentIsNotItsType_IsRejected_AndNothingIsSaved()
+    {
+        var (caseworker, citizenId, _) = await Granted("lejre", start: "2024-01-01");
+        var before = await factory.WithDb(db => db.SubsidyClaims.CountAsync());
+        var fake = Convert.ToBase64String("<html>not a pdf</html>"u8.ToArray());
+        var problem = await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "x", amount = 10m, receipt = new { fileName = "x.pdf", contentType = "application/pdf", base64 = fake } } } }, HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").TryGetProperty("expenses[0].receipt.contentType", out _).ShouldBeTrue();
+        (await factory.WithDb(db => db.SubsidyClaims.CountAsync())).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task LapseReminders_TellTheCitizenHowManyHoursLapseWhen_Once()
+    {
+        var (caseworker, citizenId, grant) = await Granted("bronderslev", start: "2026-01-01");
+        await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", purpose = "Rejse" }, HttpStatusCode.Created);
+        var admin = await factory.SignedIn("bronderslev", Role.Administrator);
+        (await admin.Post("/api/admin/lapse-reminders", new { date = "2026-06-15" })).GetProperty("created").GetInt32().ShouldBeGreaterThan(0);
+        (await admin.Post("/api/admin/lapse-reminders", new { date = "2026-06-15" })).GetProperty("created").GetInt32().ShouldBe(0);
+        var citizen = await factory.SignedIn("bronderslev", Role.Citizen, citizenId: citizenId);
+        var letters = (await citizen.Get("/api/letters")).EnumerateArray().Where(l => l.Str("kind") == "lapse_reminder").ToList();
+        letters.ShouldContain(l => l.Str("body").StartsWith("15 timer af dine ledsagetimer bortfalder 30. juni 2026"));
+    }
+}
+
+[Collection("sqlite")]
+public sealed class SqliteCompanionAndMoneyTests(SqliteFactory factory) : CompanionAndMoneyTests(factory), IClassFixture<SqliteFactory>;
+
+[Collection("postgres")]
+public sealed class PostgresCompanionAndMoneyTests(PostgresFactory factory) : CompanionAndMoneyTests(factory), IClassFixture<PostgresFactory>;

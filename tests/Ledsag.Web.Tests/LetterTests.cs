@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using Ledsag.Web.Data;
+using Shouldly;
+using Xunit;
+
+namespace Ledsag.Web.Tests;
+
+/// <summary>Every letter kind as a real PDF: its text extracted with pdftotext, æøå intact, klagevejledning in every decision.</summary>
+public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFactory>
+{
+    private static string PdfToText(byte[] pdf)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllBytes(file, pdf);
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("pdftotext", $"-enc UTF-8 {file} -") { RedirectStandardOutput = true, RedirectStandardError = true })
+                ?? throw new InvalidOperationException("pdftotext (Debian package poppler-utils) is needed; scripts/test installs it.");
+            var text = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            p.ExitCode.ShouldBe(0, p.StandardError.ReadToEnd());
+            return text;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Flat(string s) => string.Join(' ', s.Split((char[])[' ', '\n', '\r', '\f'], StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
+    public async Task EveryLetterKind_IsAPdfWithDanishTextIntact_AndEveryDecisionCarriesKlagevejledning()
+    {
+        var client = await factory.SignedIn("ballerup", Role.Caseworker);
+        var citizen = (await client.Post("/api/citizens", new { cpr = "240580-1234", name = "Søren Ærø Ågård", address = "Kærvej 7, 2750 Ballerup" }, HttpStatusCode.Created)).Id();
+        var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2025-12-01", channel = "brev" }, HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{id}/delay-letter", new { sentOn = "2026-01-20", expectedBy = "2026-02-27", reason = "Vi afventer oplysninger fra din læge." });
+        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-25", facts = new { } });
+        await client.Post($"/api/cases/{id}/draft", new { sentOn = "2026-02-02", outcome = "grant", summary = "Vi forventer at bevilge 15 timer om måneden." });
+        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-02-20", outcome = "grant", start = "2026-03-01" })).Id("grantId");
+        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-03-01", to = "2026-12-31", purpose = "Ferie" }, HttpStatusCode.Created);
+        await client.Post($"/api/cases/{id}/complaint", new { receivedOn = "2026-03-05", text = "Jeg ønsker flere timer." });
+        await client.Post($"/api/cases/{id}/complaint/reassessment", new { decidedOn = "2026-03-20", outcome = "upheld", justification = "Loven giver 15 timer om måneden." });
+        await client.Post($"/api/cases/{id}/complaint/forwarded", new { on = "2026-03-25" });
+        var claim = (await client.Post("/api/subsidy-claims", new { citizenId = citizen, year = 2026, expenses = new[] { new { date = "2026-04-01", what = "Togrejse", amount = 400m } } }, HttpStatusCode.Created)).Id();
+        await client.Post($"/api/subsidy-claims/{claim}/decide", new { approve = false, note = "Udgifterne er ikke sandsynliggjort." });
+        var admin = await factory.SignedIn("ballerup", Role.Administrator);
+        await admin.Post("/api/admin/lapse-reminders", new { date = "2026-08-10" }); // March's saved hours lapse 31 August
+        var refused = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-05-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{refused}/assessment", new { assessedOn = "2026-05-10", facts = new { hasBpa96 = true } });
+        await client.Post($"/api/cases/{refused}/decision", new { decidedOn = "2026-05-20", outcome = "refusal", reasons = new[] { "HAS_BPA_96" }, justification = "Du har borgerstyret personlig assistance." });
+
+        var letters = (await client.Get($"/api/letters?citizenId={citizen}")).EnumerateArray().ToList();
+        letters.Select(l => l.Str("kind")).Distinct().Order().ShouldBe(
+            ["consultation", "delay", "forwarded", "grant", "lapse_reminder", "reassessment", "refusal", "subsidy_decision"]);
+        foreach (var letter in letters)
+        {
+            var response = await client.GetAsync(letter.Str("pdf"));
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+            var pdf = await response.Content.ReadAsByteArrayAsync();
+            pdf.Take(5).ShouldBe("%PDF-"u8.ToArray());
+            var text = Flat(PdfToText(pdf));
+            text.ShouldContain("Ballerup Kommune");
+            text.ShouldContain("Søren Ærø Ågård", customMessage: letter.Str("kind"));
+            text.ShouldContain(Flat(letter.Str("subject")), customMessage: letter.Str("kind"));
+            if (letter.Str("kind") is "grant" or "refusal" or "reassessment" or "subsidy_decision")
+            {
+                text.ShouldContain("Klagevejledning", customMessage: letter.Str("kind"));
+                text.ShouldContain("senest 4 uger efter, at du har modtaget afgørelsen", customMessage: letter.Str("kind"));
+                text.ShouldContain("Ankestyrelsen", customMessage: letter.Str("kind"));
+            }
+        }
+        Flat(PdfToText(await client.GetByteArrayAsync(letters.Single(l => l.Str("kind") == "refusal").Str("pdf"))))
+            .ShouldContain("Du har borgerstyret personlig assistance (BPA) efter serviceloven § 96");
+        Flat(PdfToText(await client.GetByteArrayAsync(letters.Single(l => l.Str("kind") == "consultation").Str("pdf"))))
+            .ShouldContain("senest 12. februar 2026"); // Ballerup: 10 days to answer
+        Flat(PdfToText(await client.GetByteArrayAsync(letters.Single(l => l.Str("kind") == "delay").Str("pdf"))))
+            .ShouldContain("sagsbehandlingstid på 40 hverdage");
+
+        var other = await factory.SignedIn("lejre", Role.Caseworker);
+        await other.Get(letters[0].Str("pdf"), HttpStatusCode.NotFound);
+    }
+}
+
+/// <summary>The citizen's 12-month history: a lapse at the end of a month counts in that month.</summary>
+public sealed class HistoryTests
+{
+    [Fact]
+    public void ALapseOnTheLastDayOfAMonth_CountsInThatMonth()
+    {
+        var grant = new Ledsag.Domain.Hours.Grant(new NodaTime.LocalDate(2026, 1, 1), null, Ledsag.Domain.Minutes.FromHours(15));
+        var ledger = new Ledsag.Domain.Hours.HoursLedger(grant, [new Ledsag.Domain.Hours.LedgerRules(new NodaTime.LocalDate(2000, 1, 1), Ledsag.Domain.Hours.DrawingOrder.OldestFirst, true, 6)]);
+        ledger.Use(new NodaTime.LocalDate(2026, 2, 3), Ledsag.Domain.Minutes.FromHours(4));
+        var history = Features.GrantEndpoints.History(ledger, new NodaTime.LocalDate(2026, 3, 10), 3);
+        history.Select(m => (m.Month, m.Used, m.Lapsed)).ShouldBe([("2026-01", 0m, 15m), ("2026-02", 4m, 11m), ("2026-03", 0m, 0m)]);
+    }
+}
