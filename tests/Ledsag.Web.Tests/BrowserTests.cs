@@ -52,8 +52,25 @@ public sealed class BrowserFixture : IAsyncLifetime
 public sealed class BrowserCollection;
 
 [Collection("browser")]
-public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
+    private readonly List<IBrowserContext> _contexts = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes this test's browser contexts so no test leaves connections open for the next.</summary>
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>Waits until the page has navigated to <paramref name="pattern"/> and its document is parsed.</summary>
+    private static Task Arrive(IPage page, string pattern) =>
+        page.WaitForURLAsync(pattern, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+
     private static readonly string Axe = Path.Combine(FindRepo(), "tests", "browser", "node_modules", "axe-core", "axe.min.js");
 
     private static string FindRepo()
@@ -72,6 +89,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     {
         // BypassCSP only so the test can inject axe-core inline; the pages themselves run no scripts.
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 }, BypassCSP = true });
+        _contexts.Add(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
         await Accessible(page, "login");
@@ -85,6 +103,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     private static async Task Accessible(IPage page, string name)
     {
         File.Exists(Axe).ShouldBeTrue("axe-core is missing: run `npm ci --prefix tests/browser` (scripts/test does).");
+        await page.WaitForLoadStateAsync(LoadState.Load); // axe judges contrast from the loaded stylesheet
         await page.AddScriptTagAsync(new() { Path = Axe });
         var result = await page.EvaluateAsync<JsonElement>("async () => (await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })).violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3) }))");
         var serious = result.EnumerateArray().Where(v => v.GetProperty("impact").GetString() is "serious" or "critical").Select(v => v.ToString()).ToList();
@@ -99,7 +118,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Citizen_SeesTheirHoursAndALapseWarning()
     {
         var page = await SignIn("borger.lejre");
-        await page.WaitForURLAsync("**/mine-timer");
+        await Arrive(page, "**/mine-timer");
         await Accessible(page, "borger-mine-timer");
         (await page.Locator("p.warning").InnerTextAsync()).ShouldMatch(@"^[\d,]+ timer? bortfalder \d+\. \w+ \d{4}$");
         (await page.Locator("figure.chart svg rect").CountAsync()).ShouldBe(36);
@@ -110,10 +129,10 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Caseworker_DecidesACase_AndTheLetterAppears()
     {
         var page = await SignIn("sagsbehandler.haderslev");
-        await page.WaitForURLAsync("**/sagsbehandler");
+        await Arrive(page, "**/sagsbehandler");
         await Accessible(page, "sagsbehandler-arbejdsliste");
         await page.GetByRole(AriaRole.Link, new() { Name = "HAD-DEMO-02" }).First.ClickAsync();
-        await page.WaitForURLAsync("**/sager/**");
+        await Arrive(page, "**/sager/**");
         await Accessible(page, "sagsbehandler-sag");
         (await page.Locator("h2:has-text('Motorens anbefaling')").CountAsync()).ShouldBe(1);
         var preview = await page.Locator("details.panel").InnerTextAsync();
@@ -134,11 +153,11 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Companion_RegistersASession_AndTheCitizensBalanceDrops()
     {
         var citizen = await SignIn("borger.gribskov");
-        await citizen.WaitForURLAsync("**/mine-timer");
+        await Arrive(citizen, "**/mine-timer");
         var before = await citizen.GetByTestId("available").InnerTextAsync();
 
         var page = await SignIn("ledsager.gribskov");
-        await page.WaitForURLAsync("**/ledsager");
+        await Arrive(page, "**/ledsager");
         await Accessible(page, "ledsager-registrer");
         await page.GetByLabel("Borger").SelectOptionAsync(new SelectOptionValue { Label = "Dorthe Kjær" });
         await page.GetByLabel("Dato").FillAsync("2026-06-14");
@@ -160,6 +179,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task AWrongPassword_IsShownNextToTheField_AndAdministratorSeesTheStandard()
     {
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, BypassCSP = true });
+        _contexts.Add(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
         await page.GetByLabel("Brugernavn").FillAsync("admin.ballerup");
@@ -169,15 +189,15 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         (await page.GetByLabel("Adgangskode").GetAttributeAsync("aria-invalid")).ShouldBe("true");
         await Accessible(page, "login-fejl");
         var admin = await SignIn("admin.ballerup");
-        await admin.WaitForURLAsync("**/administrator");
+        await Arrive(admin, "**/administrator");
         await Accessible(admin, "administrator-kvalitetsstandard");
         (await admin.Locator("text=40 hverdage").CountAsync()).ShouldBeGreaterThan(0);
         var finance = await SignIn("okonomi.ballerup");
-        await finance.WaitForURLAsync("**/statistik");
+        await Arrive(finance, "**/statistik");
         await Accessible(finance, "statistik");
         (await finance.GetByRole(AriaRole.Link, new() { Name = "Hent som Excel-ark" }).CountAsync()).ShouldBe(1);
         var coordinator = await SignIn("koordinator.ballerup");
-        await coordinator.WaitForURLAsync("**/koordinator");
+        await Arrive(coordinator, "**/koordinator");
         await Accessible(coordinator, "koordinator-ledsagere");
     }
 
@@ -185,7 +205,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Coordinator_ApprovesOnlyWithACriminalRecordWhereTheStandardRequiresIt()
     {
         var page = await SignIn("koordinator.haderslev");
-        await page.WaitForURLAsync("**/koordinator");
+        await Arrive(page, "**/koordinator");
         var created = await page.APIRequest.PostAsync("/api/companions", new() { DataObject = new { name = "Ny Ansøger" } });
         created.Status.ShouldBe(201);
         var id = (await created.JsonAsync())!.Value.GetProperty("id").GetString();
@@ -244,7 +264,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Administrator_EntersAMissingYearsSubsidyAmount()
     {
         var page = await SignIn("admin.lejre");
-        await page.WaitForURLAsync("**/administrator");
+        await Arrive(page, "**/administrator");
         await page.GetByLabel("Beløb i kroner for 2026").FillAsync("1070");
         await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
         (await page.Locator("#source-error").InnerTextAsync()).ShouldBe("Skal udfyldes.");
@@ -259,7 +279,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Caseworker_TakesAComplaintThroughReassessmentToAnkestyrelsen_AndRecordsASavingsAgreement()
     {
         var page = await SignIn("sagsbehandler.bronderslev");
-        await page.WaitForURLAsync("**/sagsbehandler");
+        await Arrive(page, "**/sagsbehandler");
         var cases = await page.APIRequest.GetAsync("/api/cases?state=Granted");
         var id = (await cases.JsonAsync())!.Value.EnumerateArray().First(c => c.GetProperty("number").GetString() == "BRO-DEMO-04").GetProperty("id").GetString();
         await page.GotoAsync($"/sager/{id}");
@@ -287,7 +307,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     public async Task Companion_SeesTheirScheduleAndMileage()
     {
         var page = await SignIn("ledsager.bronderslev");
-        await page.WaitForURLAsync("**/ledsager");
+        await Arrive(page, "**/ledsager");
         (await page.GetByText("Gennemført denne måned").CountAsync()).ShouldBe(1);
         // The demo companion accompanies citizens every ninth day, so June has sessions: the table and the month's mileage show.
         (await page.Locator("table tbody tr").CountAsync()).ShouldBeGreaterThan(0);
