@@ -21,7 +21,7 @@ public static class DatabaseCommands
         {
             throw new ArgumentException($"--provider: '{provider}' er hverken Sqlite eller Postgres");
         }
-        return new SqliteLedsagDb(new DbContextOptionsBuilder<SqliteLedsagDb>().UseSqlite(connection ?? Database.DefaultSqlite).Options);
+        return new SqliteLedsagDb(new DbContextOptionsBuilder<SqliteLedsagDb>().UseSqlite(connection ?? Database.DefaultSqlite).AddInterceptors(SqliteDurability.Instance).Options);
     }
 
     public static async Task<int> VerifyAuditAsync(string? provider, string? connection, TextWriter output, TextWriter error)

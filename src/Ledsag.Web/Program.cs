@@ -20,6 +20,7 @@ builder.Services.AddDataProtection().SetApplicationName("Ledsag").PersistKeysToD
 builder.Services.AddLedsagAuthentication(builder.Configuration);
 builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddSingleton<Passwords>();
+builder.Services.AddSingleton<LoginThrottle>();
 builder.Services.AddSingleton<Today>();
 builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddScoped<Access>();

@@ -32,7 +32,7 @@ internal static class Postgres
         Run("chown", $"postgres:postgres {dir}");
         Run("chmod", $"700 {dir}");
         AsPostgres(Path.Combine(bin, "initdb"), $"-D {dir} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8");
-        AsPostgres(Path.Combine(bin, "pg_ctl"), $"-D {dir} -l {dir}/server.log -w -o \"-c listen_addresses=127.0.0.1 -p {port} -k {dir} -c fsync=off\" start");
+        AsPostgres(Path.Combine(bin, "pg_ctl"), $"-D {dir} -l {dir}/server.log -w -o \"-c listen_addresses=127.0.0.1 -p {port} -k {dir} -c fsync=off -c max_connections=500\" start");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => AsPostgres(Path.Combine(bin, "pg_ctl"), $"-D {dir} stop -m immediate");
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
     }

@@ -43,9 +43,12 @@ public static class AuthEndpoints
         var userName = v.Text("userName", body?.UserName, max: 200);
         var password = v.Text("password", body?.Password, max: 200);
         v.ThrowIfInvalid();
+        var throttle = http.RequestServices.GetRequiredService<LoginThrottle>();
+        throttle.Check(http);
         var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, ct);
         if (user is null || !passwords.Check(user, password!))
         {
+            throttle.Failed(http);
             if (user is not null)
             {
                 audit.Add(db, new Actor(user.Id, user.MunicipalityId, user.Role, null, null), passwords.IsLocked(user) ? "login-locked" : "login-failed", "user", user.Id.ToString());

@@ -172,3 +172,60 @@ public sealed class Passwords(IClock clock)
 
     public bool IsLocked(User user) => user.LockedUntil is { } until && until > clock.GetCurrentInstant();
 }
+
+/// <summary>
+/// Login rate limiting per client address: after too many failed logins from one address within the
+/// window, every login from it is refused with 429 until the window has passed. Lockout
+/// (<see cref="Passwords"/>) protects one account; this protects all of them from one guesser.
+/// Held in memory per instance (<c>Security:LoginFailuresPerAddress</c>, <c>Security:LoginFailureWindowMinutes</c>).
+/// </summary>
+public sealed class LoginThrottle(IClock clock, IConfiguration config)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Queue<Instant>> _failures = new();
+    private readonly int _limit = config.GetValue("Security:LoginFailuresPerAddress", 30);
+    private readonly Duration _window = Duration.FromMinutes(config.GetValue("Security:LoginFailureWindowMinutes", 10));
+
+    private static string Key(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>Throws 429 (with Retry-After) while the address is over its limit.</summary>
+    public void Check(HttpContext http)
+    {
+        if (!_failures.TryGetValue(Key(http), out var queue))
+        {
+            return;
+        }
+        Instant? oldest;
+        lock (queue)
+        {
+            Trim(queue);
+            oldest = queue.Count >= _limit ? queue.Peek() : null;
+        }
+        if (oldest is { } first)
+        {
+            var wait = first + _window - clock.GetCurrentInstant();
+            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new ProblemException(StatusCodes.Status429TooManyRequests,
+                $"For mange forkerte forsøg på at logge ind fra din forbindelse. Prøv igen om {minutes} {(minutes == 1 ? "minut" : "minutter")}.", code: "LOGIN_RATE_LIMITED");
+        }
+    }
+
+    public void Failed(HttpContext http)
+    {
+        var queue = _failures.GetOrAdd(Key(http), _ => new Queue<Instant>());
+        lock (queue)
+        {
+            Trim(queue);
+            queue.Enqueue(clock.GetCurrentInstant());
+        }
+    }
+
+    private void Trim(Queue<Instant> queue)
+    {
+        var since = clock.GetCurrentInstant() - _window;
+        while (queue.Count > 0 && queue.Peek() <= since)
+        {
+            queue.Dequeue();
+        }
+    }
+}

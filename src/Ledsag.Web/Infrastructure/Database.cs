@@ -31,7 +31,7 @@ public static class Database
         {
             connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection;
             EnsureFolder(connection);
-            services.AddDbContext<SqliteLedsagDb>(o => o.UseSqlite(connection));
+            services.AddDbContext<SqliteLedsagDb>(o => o.UseSqlite(connection).AddInterceptors(SqliteDurability.Instance));
             services.AddScoped<LedsagDb>(sp => sp.GetRequiredService<SqliteLedsagDb>());
         }
         return services;
@@ -57,5 +57,32 @@ public static class Database
         {
             Directory.CreateDirectory(folder);
         }
+    }
+}
+
+/// <summary>
+/// The SQLite durability setting, on every connection (a PRAGMA holds per connection, not per file):
+/// <c>synchronous=FULL</c> in WAL mode fsyncs the log at every commit, so an acknowledged write survives
+/// a crash of the process and of the machine. docs/operations.md
+/// </summary>
+public sealed class SqliteDurability : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqliteDurability Instance = new();
+
+    private const string Pragmas = "PRAGMA synchronous=FULL;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -62,6 +62,10 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
                 {
                     problem.Extensions["code"] = p.Code;
                 }
+                if (p.Status == StatusCodes.Status403Forbidden)
+                {
+                    await AuditDenialAsync(http, ct);
+                }
                 break;
             case BadHttpRequestException bad:
                 problem = BadRequest(bad);
@@ -73,6 +77,23 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
         }
         http.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// Records a refused role (403) in the audit log. A fresh scope, so nothing the refused request had
+    /// queued in its own database context is saved with it. (A refused resource, 404, is audited by <see cref="Access"/>.)
+    /// </summary>
+    private static async Task AuditDenialAsync(HttpContext http, CancellationToken ct)
+    {
+        if (Actor.From(http.User) is not { } actor)
+        {
+            return;
+        }
+        using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.LedsagDb>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        audit.Add(db, actor, "denied", "endpoint", null, $"{http.Request.Method} {http.Request.Path}");
+        await audit.SaveAsync(db, ct);
     }
 
     private static ValidationProblemDetails BadRequest(BadHttpRequestException bad)
