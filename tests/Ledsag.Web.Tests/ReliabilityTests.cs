@@ -157,7 +157,7 @@ public sealed class ProcessReliabilityTests
                 sent.UnionWith(roundSent);
                 acknowledged.UnionWith(roundAcked);
 
-                server = await ServerProcess.StartAsync(provider, connection);
+                server = await ServerProcess.StartAsync(provider, connection, port: server.Port);
                 List<(Guid Grant, string? Key, int Minutes)> rows;
                 await using (var db = Cli.DatabaseCommands.Open(provider, connection))
                 {

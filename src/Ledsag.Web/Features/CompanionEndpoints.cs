@@ -133,6 +133,7 @@ public static class CompanionEndpoints
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var k = await Load(db, audit, actor, id, ct); // what is not yours is refused before its input is judged
         var v = new Validation();
         var date = v.Date("date", body?.Date);
         if (date > today.Date)
@@ -144,7 +145,6 @@ public static class CompanionEndpoints
             v.Add("clean", "Angiv om straffeattesten er uden anmærkninger (true/false).");
         }
         v.ThrowIfInvalid();
-        var k = await Load(db, audit, actor, id, ct);
         k.CriminalRecordDate = date;
         k.CriminalRecordClean = body!.Clean;
         audit.Add(db, actor, "criminal-record", "companion", id.ToString(), body.Clean == true ? "uden anmærkninger" : "med anmærkninger");
@@ -157,10 +157,10 @@ public static class CompanionEndpoints
         var actor = Access.Require(http);
         // SEL § 97 stk. 4 "normalt ikke": an exception is the caseworker's decision, with a reason.
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var k = await Load(db, audit, actor, id, ct); // what is not yours is refused before its input is judged
         var v = new Validation();
         var reason = v.Text("reason", body?.Reason, max: 1000);
         v.ThrowIfInvalid();
-        var k = await Load(db, audit, actor, id, ct);
         k.RelationExceptionReason = reason;
         audit.Add(db, actor, "relation-exception", "companion", id.ToString(), reason);
         await audit.SaveAsync(db, ct);
@@ -233,10 +233,10 @@ public static class CompanionEndpoints
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var k = await Load(db, audit, actor, id, ct); // what is not yours is refused before its input is judged
         var v = new Validation();
         var reason = v.Text("reason", body?.Reason, max: 400);
         v.ThrowIfInvalid();
-        var k = await Load(db, audit, actor, id, ct);
         k.Status = CompanionStatus.Ended;
         foreach (var a in await db.Assignments.Where(a => a.CompanionId == id && a.EndedOn == null).ToListAsync(ct))
         {
@@ -324,10 +324,10 @@ public static class CompanionEndpoints
     private static async Task<IResult> Meeting(Guid id, MeetingRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
         var actor = Access.Require(http);
+        var p = await LoadProposal(db, audit, actor, id, ct);
         var v = new Validation();
         var on = v.Date("meetingOn", body?.MeetingOn);
         v.ThrowIfInvalid();
-        var p = await LoadProposal(db, audit, actor, id, ct);
         if (on < p.ProposedOn)
         {
             throw ProblemException.Invalid("meetingOn", "Mødet kan ikke ligge før forslaget.");
@@ -341,11 +341,11 @@ public static class CompanionEndpoints
     private static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
+        var p = await LoadProposal(db, audit, actor, id, ct);
         var v = new Validation();
         var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
         var note = v.Text("note", body?.Note, required: false, max: 1000);
         v.ThrowIfInvalid();
-        var p = await LoadProposal(db, audit, actor, id, ct);
         if (p.Outcome is not null)
         {
             throw ProblemException.Conflict("Forslaget har allerede et udfald.", "ALREADY_DECIDED");

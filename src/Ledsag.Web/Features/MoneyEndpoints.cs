@@ -176,16 +176,16 @@ public static class MoneyEndpoints
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
-        var v = new Validation();
-        var decided = v.Date("decidedOn", body?.DecidedOn, required: false) ?? today.Date;
-        if (body?.Approve is null) { v.Add("approve", "Angiv om tilskuddet bevilges (true/false)."); }
-        var note = v.Text("note", body?.Note, required: body?.Approve == false, max: 2000);
-        v.ThrowIfInvalid();
         var claim = await db.SubsidyClaims.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (claim is null || claim.MunicipalityId != actor.MunicipalityId)
         {
             throw await Access.DeniedAsync(db, audit, actor, "subsidy", id, ct);
         }
+        var v = new Validation();
+        var decided = v.Date("decidedOn", body?.DecidedOn, required: false) ?? today.Date;
+        if (body?.Approve is null) { v.Add("approve", "Angiv om tilskuddet bevilges (true/false)."); }
+        var note = v.Text("note", body?.Note, required: body?.Approve == false, max: 2000);
+        v.ThrowIfInvalid();
         if (claim.Status != "submitted")
         {
             throw ProblemException.Conflict("Ansøgningen er allerede afgjort.", "ALREADY_DECIDED");

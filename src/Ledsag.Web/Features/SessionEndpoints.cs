@@ -284,9 +284,6 @@ public static class SessionEndpoints
     {
         var actor = Access.Require(http);
         var g = await access.GrantAsync(actor, grantId, ct);
-        var v = new Validation();
-        var reason = v.Text("reason", body?.Reason, max: 400);
-        v.ThrowIfInvalid();
         using var _ = await locks.AcquireAsync(g.Id, ct);
         var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
         var mayReverse = actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
@@ -294,6 +291,9 @@ public static class SessionEndpoints
         {
             throw new ProblemException(StatusCodes.Status403Forbidden, "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
         }
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 400);
+        v.ThrowIfInvalid();
         if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
         {
             throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
@@ -404,6 +404,7 @@ public static class SessionEndpoints
     private static async Task<IResult> CancelPlan(Guid grantId, Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen, Role.Coordinator);
         await access.GrantAsync(actor, grantId, ct);
         var plan = await db.PlannedSessions.FirstOrDefaultAsync(p => p.Id == id && p.GrantId == grantId && p.CancelledAt == null, ct) ?? throw ProblemException.NotFound();
         plan.CancelledAt = today.Now;
