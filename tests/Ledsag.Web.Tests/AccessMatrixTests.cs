@@ -90,7 +90,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
 {
     // A administrator, S caseworker (sagsbehandler), K coordinator, F finance, L the companion who accompanies
     // the citizen, B the citizen themself. Which roles may use each endpoint on their own municipality's data.
-    private static readonly Dictionary<string, string> Allowed = new()
+    internal static readonly Dictionary<string, string> Allowed = new()
     {
         ["GET /api/me"] = "ASKFLB",
         ["POST /api/tokens"] = "A",
