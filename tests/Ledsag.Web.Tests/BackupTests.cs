@@ -38,6 +38,7 @@ public abstract class BackupTests(LedsagFactory factory, string provider)
         Run("restore", "--from", file, "--connection", target).Err.ShouldContain("--force");
         Run("restore", "--from", "/nonexistent.bak", "--connection", target).Exit.ShouldBe(2);
         File.Delete(file);
+        Summary.Line($"Backup and restore ({provider}): taken while running, restored to an identical database ({summary}), audit chain intact — lost 0");
     }
 }
 

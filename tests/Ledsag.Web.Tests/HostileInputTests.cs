@@ -91,8 +91,17 @@ public sealed class HostileInputTests(DemoSite site) : IClassFixture<DemoSite>
         failures.Take(20).ShouldBeEmpty($"{failures.Count} bad answers");
         after.ShouldBe(before, "a refused request changed data");
         sent.ShouldBeGreaterThanOrEqualTo(10_000);
-        Summary.Line($"Hostile input: {sent} generated malformed requests on {endpoints.Count} endpoints ({withBody} with bodies) — 5xx 0, accepted 0, data changed 0; " +
-            $"answers {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
+
+        // The whole run — demo seeding, the access matrix's neighbours in this host, 10,000 bad requests — logged at trace level: no CPR number anywhere.
+        var numbers = await site.App.WithDb(async db => (await db.Citizens.Select(c => c.Cpr).ToListAsync())
+            .Concat(await db.Companions.Where(k => k.Cpr != null).Select(k => k.Cpr!).ToListAsync()).ToList());
+        var lines = site.App.Logs.Lines.ToList();
+        lines.Count.ShouldBeGreaterThan(1000);
+        var leaked = lines.Count(l => numbers.Any(n => l.Contains(n, StringComparison.Ordinal) || l.Contains($"{n[..6]}-{n[6..]}", StringComparison.Ordinal)));
+        leaked.ShouldBe(0);
+        Summary.Line($"Hostile input: {sent} generated malformed requests on {endpoints.Count} endpoints ({withBody} with bodies) — 5xx 0, writes accepted 0, data changed 0 " +
+            $"(reads that ignored or defaulted a bad query value: {readsAnswered}); answers {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
+        Summary.Line($"Personal data in logs: {lines.Count} log lines at trace level searched for {numbers.Count} CPR numbers — leaked 0");
     }
 
     [Fact]

@@ -204,9 +204,11 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
         {
             var wait = first + _window - clock.GetCurrentInstant();
             var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
-            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
             throw new ProblemException(StatusCodes.Status429TooManyRequests,
-                $"For mange forkerte forsøg på at logge ind fra din forbindelse. Prøv igen om {minutes} {(minutes == 1 ? "minut" : "minutter")}.", code: "LOGIN_RATE_LIMITED");
+                $"For mange forkerte forsøg på at logge ind fra din forbindelse. Prøv igen om {minutes} {(minutes == 1 ? "minut" : "minutter")}.", code: "LOGIN_RATE_LIMITED")
+            {
+                RetryAfterSeconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds)),
+            };
         }
     }
 

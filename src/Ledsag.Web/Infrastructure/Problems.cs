@@ -9,6 +9,9 @@ public sealed class ProblemException(int status, string title, IDictionary<strin
     : Exception(title)
 {
     public int Status { get; } = status;
+
+    /// <summary>For 429 and 503: when the client may try again (the Retry-After header).</summary>
+    public int? RetryAfterSeconds { get; init; }
     public string Title { get; } = title;
     public IDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
     public string? Code { get; } = code;
@@ -76,6 +79,10 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
                 break;
         }
         http.Response.StatusCode = problem.Status!.Value;
+        if (exception is ProblemException { RetryAfterSeconds: { } retry })
+        {
+            http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
