@@ -66,4 +66,70 @@ public static class DatabaseCommands
             return LedsagCommand.BadInput;
         }
     }
+
+    /// <summary><c>ledsag privacy anonymise</c>: a dry run by default; <c>--apply</c> anonymises each citizen in its own transaction.</summary>
+    public static async Task<int> AnonymiseAsync(string? provider, string? connection, string? asOf, int years, bool apply, bool json,
+        TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var date = NodaTime.LocalDate.FromDateTime(DateTime.Today);
+            if (asOf is not null)
+            {
+                var parsed = NodaTime.Text.LocalDatePattern.Iso.Parse(asOf);
+                if (!parsed.Success)
+                {
+                    error.WriteLine($"fejl: --as-of: '{asOf}' er ikke en dato (ÅÅÅÅ-MM-DD)");
+                    return LedsagCommand.BadInput;
+                }
+                date = parsed.Value;
+            }
+            if (years is < 1 or > 100)
+            {
+                error.WriteLine("fejl: --years skal være mellem 1 og 100");
+                return LedsagCommand.BadInput;
+            }
+            await using var db = Open(provider, connection);
+            if (!await db.Database.CanConnectAsync())
+            {
+                error.WriteLine("fejl: databasen kan ikke åbnes");
+                return LedsagCommand.BadInput;
+            }
+            var due = await Ledsag.Web.Features.Retention.DueAsync(db, date, years);
+            var done = 0;
+            if (apply)
+            {
+                var audit = new AuditLog(NodaTime.SystemClock.Instance);
+                foreach (var c in due)
+                {
+                    db.ChangeTracker.Clear();
+                    done += await Ledsag.Web.Features.Retention.AnonymiseAsync(db, audit, c.CitizenId) ? 1 : 0;
+                }
+            }
+            if (json)
+            {
+                output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    asOf = date.ToString("yyyy-MM-dd", null), years, due = due.Count, anonymised = done,
+                    citizens = due.Select(c => new { id = c.CitizenId, municipality = c.MunicipalityId, lastActivity = c.LastActivity.ToString("yyyy-MM-dd", null) }),
+                }));
+            }
+            else
+            {
+                foreach (var c in due)
+                {
+                    output.WriteLine($"{c.MunicipalityId,-12} borger {c.CitizenId}  sidste aktivitet {c.LastActivity:yyyy-MM-dd}");
+                }
+                output.WriteLine(apply
+                    ? $"Anonymiserede {done} borger(e), hvis opbevaringsperiode på {years} år var udløbet pr. {date:yyyy-MM-dd}."
+                    : $"{due.Count} borger(e) har en udløbet opbevaringsperiode ({years} år) pr. {date:yyyy-MM-dd}. Kør igen med --apply for at anonymisere.");
+            }
+            return LedsagCommand.Ok;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"fejl: {e.Message}");
+            return LedsagCommand.BadInput;
+        }
+    }
 }

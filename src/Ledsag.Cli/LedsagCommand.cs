@@ -54,6 +54,15 @@ public static class LedsagCommand
         verify.SetAction((r, _) => DatabaseCommands.VerifyAuditAsync(r.GetValue(providerOption), r.GetValue(connectionOption), output, error));
         audit.Add(verify);
         root.Add(audit);
+        var privacy = new Command("privacy", "Personoplysninger") { providerOption, connectionOption };
+        var asOfOption = new Option<string?>("--as-of") { Description = "Dato opbevaringsperioden regnes fra (ÅÅÅÅ-MM-DD; standard: i dag)" };
+        var yearsOption = new Option<int>("--years") { Description = "Opbevaringsperiode i år efter sidste aktivitet (standard: 5)", DefaultValueFactory = _ => Ledsag.Web.Features.Retention.DefaultYears };
+        var anonymiseApply = new Option<bool>("--apply") { Description = "Anonymisér (uden: vis kun hvem det gælder)" };
+        var anonymise = new Command("anonymise", "Anonymisér borgere, hvis opbevaringsperiode er udløbet (se docs/privacy.md)") { asOfOption, yearsOption, anonymiseApply };
+        anonymise.SetAction((r, _) => DatabaseCommands.AnonymiseAsync(r.GetValue(providerOption), r.GetValue(connectionOption), r.GetValue(asOfOption),
+            r.GetValue(yearsOption), r.GetValue(anonymiseApply), r.GetValue(jsonOption), output, error));
+        privacy.Add(anonymise);
+        root.Add(privacy);
         var dbCommand = new Command("db", "Databasen") { providerOption, connectionOption };
         var migrate = new Command("migrate", "Opret eller opdater databasen til seneste skema");
         migrate.SetAction((r, _) => DatabaseCommands.MigrateAsync(r.GetValue(providerOption), r.GetValue(connectionOption), output, error));

@@ -1,0 +1,58 @@
+using System.Net;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+using Xunit;
+
+namespace Ledsag.Web.Tests;
+
+/// <summary>Anonymisation after the retention period: what identifies the citizen goes, what must be kept stays.</summary>
+public sealed class RetentionTests(SqliteFactory factory) : IClassFixture<SqliteFactory>
+{
+    [Fact]
+    public async Task ACitizenWhoseSchemeEndedFiveYearsAgo_IsAnonymised_TheHoursDecisionsAndAuditStay_ARecentOneIsUntouched()
+    {
+        var client = await factory.SignedIn("lejre", Role.Caseworker);
+        var old = (await client.Post("/api/citizens", new { cpr = "090961-3316", name = "Gammel Gerda", address = "Mosevej 1", phone = "12345678" }, HttpStatusCode.Created)).Id();
+        var oldCase = (await client.Post("/api/cases", new { citizenId = old, receivedOn = "2019-01-02", channel = "brev" }, HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{oldCase}/conversation", new { on = "2019-01-10", note = "Gerda fortæller om sin sklerose." });
+        await client.Post($"/api/cases/{oldCase}/assessment", new { assessedOn = "2019-01-15", facts = new { } });
+        var grant = (await client.Post($"/api/cases/{oldCase}/decision",
+            new { decidedOn = "2019-01-20", outcome = "grant", start = "2019-02-01", end = "2020-12-31" })).Id("grantId");
+        await client.Post($"/api/grants/{grant}/sessions", new { date = "2019-03-05", hours = 2, activity = "cinema" }, HttpStatusCode.Created);
+        var recent = (await client.Post("/api/citizens", new { cpr = "101070-2226", name = "Ny Niels" }, HttpStatusCode.Created)).Id();
+        await client.Post("/api/cases", new { citizenId = recent, receivedOn = "2026-05-02", channel = "brev" }, HttpStatusCode.Created);
+
+        var connection = factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:Ledsag"]!;
+        var dry = CliRunner.Run("privacy", "anonymise", "--as-of", "2026-06-15", "--connection", connection);
+        dry.Exit.ShouldBe(0, dry.Err);
+        dry.Out.ShouldContain(old.ToString());
+        dry.Out.ShouldNotContain(recent.ToString());
+        (await factory.WithDb(db => db.Citizens.CountAsync(c => c.Name == "Gammel Gerda"))).ShouldBe(1); // a dry run changes nothing
+
+        var applied = CliRunner.Run("privacy", "anonymise", "--as-of", "2026-06-15", "--apply", "--connection", connection);
+        applied.Exit.ShouldBe(0, applied.Err);
+        applied.Out.ShouldContain("Anonymiserede 1 borger");
+        await factory.WithDb(async db =>
+        {
+            var c = await db.Citizens.AsNoTracking().FirstAsync(x => x.Id == old);
+            c.Name.ShouldBe("Anonymiseret borger");
+            c.Cpr.ShouldNotContain("090961");
+            c.Address.ShouldBeNull();
+            c.Phone.ShouldBeNull();
+            c.BirthDate.ShouldBe(new NodaTime.LocalDate(1961, 1, 1));
+            (await db.CaseSteps.Where(s => s.CaseId == oldCase).Select(s => s.DataJson).ToListAsync()).ShouldAllBe(j => !j.Contains("sklerose"));
+            (await db.Sessions.CountAsync(s => s.GrantId == grant)).ShouldBe(1); // the hours stay
+            (await db.Grants.CountAsync(g => g.Id == grant)).ShouldBe(1);
+            (await db.Citizens.AsNoTracking().FirstAsync(x => x.Id == recent)).Name.ShouldBe("Ny Niels");
+            (await AuditLog.VerifyAsync(db)).Problem.ShouldBeNull();
+            (await db.Audit.CountAsync(a => a.Action == "anonymise" && a.EntityId == old.ToString())).ShouldBe(1);
+            return 0;
+        });
+        CliRunner.Run("privacy", "anonymise", "--as-of", "2026-06-15", "--apply", "--connection", connection).Out.ShouldContain("Anonymiserede 0 borger");
+        CliRunner.Run("privacy", "anonymise", "--as-of", "15-06-2026", "--connection", connection).Exit.ShouldBe(2);
+        Summary.Line("Retention: a citizen 5 years past their last activity is anonymised (name, CPR, contact, notes, letters, receipts) with hours, decisions and the audit chain kept; a recent citizen is untouched");
+    }
+}
