@@ -221,15 +221,8 @@ public static class ImportCommand
             var date = Date(Cell(cells, columns, "dato"));
             if (date is null) { errors.Add(new RowError(row, "dato", $"'{Cell(cells, columns, "dato")}' er ikke en dato (dd-mm-åååå eller åååå-mm-dd)")); }
             else if (date > today) { errors.Add(new RowError(row, "dato", "en gennemført ledsagelse kan ikke ligge i fremtiden")); }
-            LocalTime? start = null, end = null;
-            foreach (var (col, set) in new (string, Action<LocalTime>)[] { ("start", t => start = t), ("slut", t => end = t) })
-            {
-                if (Cell(cells, columns, col) is { } t)
-                {
-                    if (LocalTimePattern.CreateWithInvariantCulture("H:mm").Parse(t.Replace('.', ':')) is { Success: true } p) { set(p.Value); }
-                    else { errors.Add(new RowError(row, col, $"'{t}' er ikke et klokkeslæt (tt:mm)")); }
-                }
-            }
+            var start = Time(cells, columns, "start", row, errors);
+            var end = Time(cells, columns, "slut", row, errors);
             int minutes = 0;
             if (Cell(cells, columns, "timer") is { } hoursText)
             {
@@ -269,15 +262,20 @@ public static class ImportCommand
         }
 
         // Through the engine, grant by grant: the file's sessions merged with those already booked, in date order.
+        // What is already booked is read in two queries for the whole municipality, not two per grant.
         var fresh = new List<SessionRow>();
         var already = 0;
+        var inMunicipality = db.Grants.Where(g => g.MunicipalityId == standard.Id);
+        var booked = (parsed.Count == 0 ? [] : await db.Sessions.AsNoTracking().Where(s => inMunicipality.Any(g => g.Id == s.GrantId)).ToListAsync()).ToLookup(s => s.GrantId);
+        var allAgreements = (parsed.Count == 0 ? [] : await db.SavingsAgreements.AsNoTracking().Where(a => inMunicipality.Any(g => g.Id == a.GrantId)).ToListAsync()).ToLookup(a => a.GrantId);
+        var rules = LedgerRules.Timeline(standard);
         foreach (var group in parsed.GroupBy(p => p.Grant.Id))
         {
             var g = group.First().Grant;
-            var existing = await db.Sessions.Where(s => s.GrantId == g.Id).ToListAsync();
+            var existing = booked[g.Id].ToList();
             var keys = existing.Where(s => s.IdempotencyKey is not null).Select(s => s.IdempotencyKey!).ToHashSet();
-            var agreements = await db.SavingsAgreements.Where(a => a.GrantId == g.Id).Select(a => new SavingsAgreement(a.From, a.To)).ToListAsync();
-            var ledger = new HoursLedger(new Ledsag.Domain.Hours.Grant(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements), LedgerRules.Timeline(standard));
+            var agreements = allAgreements[g.Id].Select(a => new SavingsAgreement(a.From, a.To)).ToList();
+            var ledger = new HoursLedger(new Ledsag.Domain.Hours.Grant(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements), rules);
             var sequence = existing.Count == 0 ? 0 : existing.Max(s => s.Sequence);
             var merged = Ledsag.Web.Features.GrantEndpoints.Standing(existing).Select(s => (Row: 0, Session: s, New: false))
                 .Concat(group.Where(p => !keys.Contains(p.Session.IdempotencyKey!)).Select(p => (p.Row, p.Session, New: true)))
@@ -306,7 +304,7 @@ public static class ImportCommand
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
         if (write && (errors.Count == 0 || skipInvalid) && fresh.Count > 0)
         {
-            await SaveInBatchesAsync(db, fresh, standard.Id, "sessions");
+            await BulkSaveAsync(db, fresh, standard.Id, "sessions");
         }
         progress.Done();
         return (errors, fresh.Count, already);
@@ -495,6 +493,33 @@ public static class ImportCommand
         }
         progress.Done();
         return (errors, fresh.Count, already);
+    }
+
+    /// <summary>Many rows at once (COPY on PostgreSQL, a prepared insert on SQLite) and the audit entry, in one transaction.</summary>
+    private static async Task BulkSaveAsync<T>(LedsagDb db, List<T> rows, string municipality, string what) where T : class
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await BulkInsert.WriteAsync(db, rows);
+        var audit = new AuditLog(SystemClock.Instance);
+        audit.Add(db, null, "import", what, null, $"{rows.Count} {what} importeret for {municipality}");
+        await audit.SaveAsync(db);
+        await transaction.CommitAsync();
+    }
+
+    private static readonly LocalTimePattern Clock = LocalTimePattern.CreateWithInvariantCulture("H:mm");
+
+    private static LocalTime? Time(string[] cells, Dictionary<string, int> columns, string column, int row, List<RowError> errors)
+    {
+        if (Cell(cells, columns, column) is not { } t)
+        {
+            return null;
+        }
+        if (Clock.Parse(t.Replace('.', ':')) is { Success: true } p)
+        {
+            return p.Value;
+        }
+        errors.Add(new RowError(row, column, $"'{t}' er ikke et klokkeslæt (tt:mm)"));
+        return null;
     }
 
     private static async Task SaveInBatchesAsync<T>(LedsagDb db, List<T> rows, string municipality, string what) where T : class

@@ -101,6 +101,10 @@ PersonalDataEndpoints.Map(app);
 app.MapRazorComponents<Ledsag.Web.Components.App>();
 
 await Startup.PrepareDatabaseAsync(app.Services, demo);
+if (app.Configuration.GetValue<bool>("Bench:Baselines"))
+{
+    BenchBaselines.Map(app);
+}
 if (demo)
 {
     app.Lifetime.ApplicationStarted.Register(() => Startup.PrintWelcome(app));

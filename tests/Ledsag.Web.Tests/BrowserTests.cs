@@ -67,9 +67,25 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         }
     }
 
-    /// <summary>Waits until the page has navigated to <paramref name="pattern"/> and its document is parsed.</summary>
-    private static Task Arrive(IPage page, string pattern) =>
-        page.WaitForURLAsync(pattern, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+    /// <summary>
+    /// Waits until the page has navigated to <paramref name="pattern"/> and its document is parsed. A start page
+    /// that has not arrived 15 s after the login's redirect is loaded once more — and the stall is reported in
+    /// the suite's summary, not hidden: on two of some twenty full runs the first page after a login stalled
+    /// (not yet explained; see the issue note), never when the browser journeys ran alone.
+    /// </summary>
+    private static async Task Arrive(IPage page, string pattern)
+    {
+        await page.WaitForURLAsync(pattern, new() { WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            Summary.Line($"Browser: the page {page.Url} stalled more than 15 s after the login's redirect and was loaded again");
+            await page.GotoAsync(page.Url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        }
+    }
 
     private static readonly string Axe = Path.Combine(FindRepo(), "tests", "browser", "node_modules", "axe-core", "axe.min.js");
 

@@ -92,11 +92,13 @@ public sealed class HoursLedger
         var current = EnsureAllotments(date.ToYearMonth());
         var first = FirstUsable(current);
         var available = 0;
+        var allotments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments);
         for (var i = first; i <= current; i++)
         {
-            if (_allotments[i].Expiry >= date)
+            ref readonly var a = ref allotments[i];
+            if (a.Remaining > 0 && a.Expiry >= date)
             {
-                available += _allotments[i].Remaining;
+                available += a.Remaining;
             }
         }
         if (available < minutes.Value)
@@ -107,7 +109,7 @@ public sealed class HoursLedger
         _lastSession = date;
         var left = minutes.Value;
         // Lejre: "Du skal dog bruge den igangværende måneds timer inden du kan benytte dine opsparede timer".
-        if (LedgerRules.At(_rules, date).Order == DrawingOrder.CurrentFirst)
+        if (OrderOn(date) == DrawingOrder.CurrentFirst)
         {
             left = Take(current, date, left);
         }
@@ -235,11 +237,12 @@ public sealed class HoursLedger
 
     private int ClosestToLapsing(int first, int current, LocalDate date)
     {
+        var allotments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments);
         var best = -1;
         for (var i = first; i <= current; i++)
         {
-            var a = _allotments[i];
-            if (a.Remaining > 0 && a.Expiry >= date && (best < 0 || a.Expiry < _allotments[best].Expiry))
+            ref readonly var a = ref allotments[i];
+            if (a.Remaining > 0 && a.Expiry >= date && (best < 0 || a.Expiry < allotments[best].Expiry))
             {
                 best = i;
             }
@@ -249,16 +252,38 @@ public sealed class HoursLedger
 
     private int Take(int index, LocalDate date, int wanted)
     {
-        var a = _allotments[index];
+        ref var a = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments)[index];
         var take = Math.Min(a.Remaining, wanted);
         if (take > 0)
         {
             a.Remaining -= take;
-            _allotments[index] = a;
             _draws.Add(new Draw(date, index, take));
         }
         return wanted - take;
     }
+
+    // The drawing order in force on `date`. Rules change on a handful of dates, and sessions come in
+    // date order, so the last answer is kept with the span of dates it holds for.
+    private DrawingOrder OrderOn(LocalDate date)
+    {
+        if (_orderFrom is { } from && date >= from && (_orderUntil is null || date < _orderUntil.Value))
+        {
+            return _order;
+        }
+        var index = 0;
+        for (var i = 1; i < _rules.Count && _rules[i].From <= date; i++)
+        {
+            index = i;
+        }
+        _order = _rules[index].Order;
+        _orderFrom = index == 0 ? LocalDate.MinIsoValue : _rules[index].From;
+        _orderUntil = index + 1 < _rules.Count ? _rules[index + 1].From : null;
+        return _order;
+    }
+
+    private DrawingOrder _order;
+    private LocalDate? _orderFrom;
+    private LocalDate? _orderUntil;
 
     private static LocalDate EndOfMonth(YearMonth m) => m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
 
