@@ -43,7 +43,13 @@ public sealed class HoursLedger
     private readonly int _lookBack;
     private readonly List<Allotment> _allotments = [];
     private readonly List<Draw> _draws = [];
-    private LocalDate _lastSession = LocalDate.MinIsoValue;
+    private int _lastSession = int.MinValue;
+    private readonly int _start;
+    private readonly int _end;
+
+    // Dates inside the ledger are ordered integers (year, month and day packed), so the hot path
+    // compares ints instead of calendar-checked LocalDates.
+    private static int Key(LocalDate d) => (d.Year << 9) | (d.Month << 5) | d.Day;
 
     private struct Allotment
     {
@@ -51,9 +57,10 @@ public sealed class HoursLedger
         public int Amount;
         public int Remaining;
         public LocalDate Expiry;
+        public int ExpiryKey;
     }
 
-    private readonly record struct Draw(LocalDate Date, int Allotment, int Minutes);
+    private readonly record struct Draw(int Date, int Allotment, int Minutes);
 
     /// <summary>A ledger for <paramref name="grant"/> under a standard's ledger rules over time.</summary>
     public HoursLedger(Grant grant, IReadOnlyList<LedgerRules> rules)
@@ -66,6 +73,8 @@ public sealed class HoursLedger
         _rules = rules;
         _firstMonth = grant.Start.ToYearMonth();
         _lookBack = rules.Max(r => r.ValidityMonths) - 1;
+        _start = Key(grant.Start);
+        _end = grant.End is { } e ? Key(e) : int.MaxValue;
     }
 
     /// <summary>The grant.</summary>
@@ -77,26 +86,27 @@ public sealed class HoursLedger
     /// </summary>
     public SessionOutcome Use(LocalDate date, Minutes minutes)
     {
-        if (date < _lastSession)
+        var day = Key(date);
+        if (day < _lastSession)
         {
-            throw new InvalidOperationException($"Sessions must be booked in date order ({date} after {_lastSession}); replay the ledger.");
+            throw new InvalidOperationException($"Sessions must be booked in date order ({date} after an earlier booking); replay the ledger.");
         }
         if (minutes.Value <= 0)
         {
             return SessionOutcome.Rejected(ReasonCodes.InvalidDuration);
         }
-        if (!_grant.InForce(date))
+        if (day < _start || day > _end)
         {
             return SessionOutcome.Rejected(ReasonCodes.OutsideGrant);
         }
-        var current = EnsureAllotments(date.ToYearMonth());
+        var current = EnsureAllotments(date.Year, date.Month);
         var first = FirstUsable(current);
         var available = 0;
         var allotments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments);
         for (var i = first; i <= current; i++)
         {
             ref readonly var a = ref allotments[i];
-            if (a.Remaining > 0 && a.Expiry >= date)
+            if (a.Remaining > 0 && a.ExpiryKey >= day)
             {
                 available += a.Remaining;
             }
@@ -106,16 +116,16 @@ public sealed class HoursLedger
             return SessionOutcome.Rejected(ReasonCodes.ExceedsBalance);
         }
 
-        _lastSession = date;
+        _lastSession = day;
         var left = minutes.Value;
         // Lejre: "Du skal dog bruge den igangværende måneds timer inden du kan benytte dine opsparede timer".
-        if (OrderOn(date) == DrawingOrder.CurrentFirst)
+        if (OrderOn(date, day) == DrawingOrder.CurrentFirst)
         {
-            left = Take(current, date, left);
+            left = Take(current, day, left);
         }
         while (left > 0)
         {
-            left = Take(ClosestToLapsing(first, current, date), date, left);
+            left = Take(ClosestToLapsing(first, current, day), day, left);
         }
         return SessionOutcome.Ok;
     }
@@ -136,9 +146,10 @@ public sealed class HoursLedger
             remaining[i] = _allotments[i].Amount;
             allotted += _allotments[i].Amount;
         }
+        var until = Key(date);
         foreach (var d in _draws)
         {
-            if (d.Date <= date)
+            if (d.Date <= until)
             {
                 remaining[d.Allotment] -= d.Minutes;
                 used += d.Minutes;
@@ -193,9 +204,18 @@ public sealed class HoursLedger
         }
         var last = EnsureAllotments(date.ToYearMonth());
         var remaining = new Dictionary<LocalDate, int>();
+        var until = Key(date);
+        var drawn = new int[last + 1];
+        foreach (var d in _draws)
+        {
+            if (d.Date <= until && d.Allotment <= last)
+            {
+                drawn[d.Allotment] += d.Minutes;
+            }
+        }
         for (var i = 0; i <= last; i++)
         {
-            var left = _allotments[i].Amount - _draws.Where(d => d.Allotment == i && d.Date <= date).Sum(d => d.Minutes);
+            var left = _allotments[i].Amount - drawn[i];
             if (left > 0 && _allotments[i].Expiry >= date)
             {
                 remaining[_allotments[i].Expiry] = remaining.GetValueOrDefault(_allotments[i].Expiry) + left;
@@ -206,9 +226,11 @@ public sealed class HoursLedger
 
     // The allotment index of `month`, creating allotments up to it. One allotment per calendar month
     // in which the grant is in force on at least one day, whole also in the first and last month.
-    private int EnsureAllotments(YearMonth month)
+    private int EnsureAllotments(YearMonth month) => EnsureAllotments(month.Year, month.Month);
+
+    private int EnsureAllotments(int year, int month)
     {
-        var index = MonthsBetween(_firstMonth, month);
+        var index = ((year - _firstMonth.Year) * 12) + month - _firstMonth.Month;
         while (_allotments.Count <= index)
         {
             var m = _firstMonth.PlusMonths(_allotments.Count);
@@ -227,6 +249,7 @@ public sealed class HoursLedger
                 Amount = _grant.HoursPerMonth.Value,
                 Remaining = _grant.HoursPerMonth.Value,
                 Expiry = expiry,
+                ExpiryKey = Key(expiry),
             });
         }
         return index;
@@ -235,14 +258,14 @@ public sealed class HoursLedger
     // An allotment is usable at most ValidityMonths months, its own included: older ones are spent or lapsed.
     private int FirstUsable(int current) => Math.Max(0, current - _lookBack);
 
-    private int ClosestToLapsing(int first, int current, LocalDate date)
+    private int ClosestToLapsing(int first, int current, int day)
     {
         var allotments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments);
         var best = -1;
         for (var i = first; i <= current; i++)
         {
             ref readonly var a = ref allotments[i];
-            if (a.Remaining > 0 && a.Expiry >= date && (best < 0 || a.Expiry < allotments[best].Expiry))
+            if (a.Remaining > 0 && a.ExpiryKey >= day && (best < 0 || a.ExpiryKey < allotments[best].ExpiryKey))
             {
                 best = i;
             }
@@ -250,23 +273,23 @@ public sealed class HoursLedger
         return best;
     }
 
-    private int Take(int index, LocalDate date, int wanted)
+    private int Take(int index, int day, int wanted)
     {
         ref var a = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments)[index];
         var take = Math.Min(a.Remaining, wanted);
         if (take > 0)
         {
             a.Remaining -= take;
-            _draws.Add(new Draw(date, index, take));
+            _draws.Add(new Draw(day, index, take));
         }
         return wanted - take;
     }
 
     // The drawing order in force on `date`. Rules change on a handful of dates, and sessions come in
     // date order, so the last answer is kept with the span of dates it holds for.
-    private DrawingOrder OrderOn(LocalDate date)
+    private DrawingOrder OrderOn(LocalDate date, int day)
     {
-        if (_orderFrom is { } from && date >= from && (_orderUntil is null || date < _orderUntil.Value))
+        if (day >= _orderFrom && day < _orderUntil)
         {
             return _order;
         }
@@ -276,16 +299,15 @@ public sealed class HoursLedger
             index = i;
         }
         _order = _rules[index].Order;
-        _orderFrom = index == 0 ? LocalDate.MinIsoValue : _rules[index].From;
-        _orderUntil = index + 1 < _rules.Count ? _rules[index + 1].From : null;
+        _orderFrom = index == 0 ? int.MinValue : Key(_rules[index].From);
+        _orderUntil = index + 1 < _rules.Count ? Key(_rules[index + 1].From) : int.MaxValue;
         return _order;
     }
 
     private DrawingOrder _order;
-    private LocalDate? _orderFrom;
-    private LocalDate? _orderUntil;
+    private int _orderFrom = int.MaxValue;
+    private int _orderUntil = int.MinValue;
 
     private static LocalDate EndOfMonth(YearMonth m) => m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
 
-    private static int MonthsBetween(YearMonth from, YearMonth to) => ((to.Year - from.Year) * 12) + to.Month - from.Month;
 }
