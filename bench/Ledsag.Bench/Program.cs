@@ -12,11 +12,13 @@ using NodaTime;
 
 // Ledsag's benchmark suite: every user path beside this machine's own floor, measured in the same run.
 // Usage: dotnet run -c Release --project bench/Ledsag.Bench [-- --citizens 20000 --seconds 8 --out bench/results]
+// (--only replay,http,import runs a subset, for working on one scenario; a committed result runs all.)
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
 var citizens = int.Parse(options.GetValueOrDefault("citizens", "20000"), CultureInfo.InvariantCulture);
 var seconds = double.Parse(options.GetValueOrDefault("seconds", "8"), CultureInfo.InvariantCulture);
 var importRows = int.Parse(options.GetValueOrDefault("import-rows", "1000000"), CultureInfo.InvariantCulture);
+var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "import"];
 var repo = FindRepo();
 var outDir = Path.GetFullPath(options.GetValueOrDefault("out", Path.Combine(repo, "bench", "results")));
 var work = Directory.CreateTempSubdirectory("ledsag-bench-").FullName;
@@ -32,6 +34,7 @@ data.Build();
 Say($"  {data.SessionCount} ledsagelser på {data.Grants.Count} bevillinger");
 
 // 1. Ledger replay, one core: every grant's five years through the real ledger, against summing the same minutes in a flat array.
+if (only.Contains("replay"))
 {
     var rules = Generator.Municipalities.ToDictionary(m => m, m => LedgerRules.Timeline(standards.Municipalities[m]));
     var flat = data.Grants.SelectMany(g => g.Minutes).ToArray();
@@ -73,7 +76,7 @@ Say($"  {data.SessionCount} ledsagelser på {data.Grants.Count} bevillinger");
 
 // 2–4 and 6 on each database.
 var port = 5600;
-foreach (var provider in new[] { "Sqlite", "Postgres" })
+foreach (var provider in only.Contains("http") ? new[] { "Sqlite", "Postgres" } : [])
 {
     var connection = provider == "Sqlite" ? $"Data Source={Path.Combine(work, "bench.db")}" : BenchPostgres.Database("ledsag_bench");
     Say($"{provider}: skriver data …");
@@ -141,6 +144,7 @@ foreach (var provider in new[] { "Sqlite", "Postgres" })
 }
 
 // 5. Import of historical sessions from CSV (SQLite), against a raw bulk insert of the same rows.
+if (only.Contains("import"))
 {
     Say($"Import: {importRows} ledsagelser fra CSV …");
     var perGrant = 250;

@@ -101,7 +101,10 @@ public sealed class HoursLedger
         }
         var current = EnsureAllotments(date.Year, date.Month);
         var first = FirstUsable(current);
+        // One pass finds what is available and the allotment closest to lapsing.
         var available = 0;
+        var oldest = -1;
+        var oldestExpiry = int.MaxValue;
         var allotments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_allotments);
         for (var i = first; i <= current; i++)
         {
@@ -109,6 +112,11 @@ public sealed class HoursLedger
             if (a.Remaining > 0 && a.ExpiryKey >= day)
             {
                 available += a.Remaining;
+                if (a.ExpiryKey < oldestExpiry)
+                {
+                    oldest = i;
+                    oldestExpiry = a.ExpiryKey;
+                }
             }
         }
         if (available < minutes.Value)
@@ -122,6 +130,10 @@ public sealed class HoursLedger
         if (OrderOn(date, day) == DrawingOrder.CurrentFirst)
         {
             left = Take(current, day, left);
+        }
+        else
+        {
+            left = Take(oldest, day, left);
         }
         while (left > 0)
         {
@@ -233,19 +245,21 @@ public sealed class HoursLedger
         var index = ((year - _firstMonth.Year) * 12) + month - _firstMonth.Month;
         while (_allotments.Count <= index)
         {
-            var m = _firstMonth.PlusMonths(_allotments.Count);
-            var monthEnd = m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
+            // Month arithmetic on ints: this runs once per month of every grant replayed.
+            var n = _firstMonth.Month - 1 + _allotments.Count;
+            var (y, mo) = (_firstMonth.Year + (n / 12), (n % 12) + 1);
+            var monthEnd = new LocalDate(y, mo, CalendarSystem.Iso.GetDaysInMonth(y, mo));
             var rules = LedgerRules.At(_rules, monthEnd);
             // BEK 235/2012 § 6 stk. 1: saved hours are usable "inden for en periode på 6 måneder".
-            var saved = !rules.SavingsRequireAgreement || _grant.Savings.Any(a => a.Covers(monthEnd));
-            var expiry = saved ? EndOfMonth(m.PlusMonths(rules.ValidityMonths - 1)) : monthEnd;
+            var saved = !rules.SavingsRequireAgreement || Covered(monthEnd);
+            var expiry = saved ? EndOfMonth(new YearMonth(y, mo).PlusMonths(rules.ValidityMonths - 1)) : monthEnd;
             if (_grant.End is { } end && end < expiry)
             {
                 expiry = end;
             }
             _allotments.Add(new Allotment
             {
-                Month = m,
+                Month = new YearMonth(y, mo),
                 Amount = _grant.HoursPerMonth.Value,
                 Remaining = _grant.HoursPerMonth.Value,
                 Expiry = expiry,
@@ -253,6 +267,18 @@ public sealed class HoursLedger
             });
         }
         return index;
+    }
+
+    private bool Covered(LocalDate date)
+    {
+        foreach (var a in _grant.Savings)
+        {
+            if (a.Covers(date))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // An allotment is usable at most ValidityMonths months, its own included: older ones are spent or lapsed.
