@@ -12,7 +12,7 @@ using NodaTime;
 
 // Ledsag's benchmark suite: every user path beside this machine's own floor, measured in the same run.
 // Usage: dotnet run -c Release --project bench/Ledsag.Bench [-- --citizens 20000 --seconds 8 --out bench/results]
-// (--only replay,http,import runs a subset, for working on one scenario; a committed result runs all.)
+// (--only replay,http,import and --db Sqlite,Postgres run a subset, for working on one scenario; a committed result runs all.)
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
 var citizens = int.Parse(options.GetValueOrDefault("citizens", "20000"), CultureInfo.InvariantCulture);
@@ -76,7 +76,8 @@ if (only.Contains("replay"))
 
 // 2–4 and 6 on each database.
 var port = 5600;
-foreach (var provider in only.Contains("http") ? new[] { "Sqlite", "Postgres" } : [])
+var providers = options.TryGetValue("db", out var dbs) ? dbs.Split(',') : ["Sqlite", "Postgres"];
+foreach (var provider in only.Contains("http") ? providers : [])
 {
     var connection = provider == "Sqlite" ? $"Data Source={Path.Combine(work, "bench.db")}" : BenchPostgres.Database("ledsag_bench");
     Say($"{provider}: skriver data …");

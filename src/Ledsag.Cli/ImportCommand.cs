@@ -304,7 +304,7 @@ public static class ImportCommand
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
         if (write && (errors.Count == 0 || skipInvalid) && fresh.Count > 0)
         {
-            await BulkSaveAsync(db, fresh, standard.Id, "sessions");
+            await BulkSaveAsync(db, fresh, standard.Id, "sessions", [.. fresh.Select(s => s.GrantId).Distinct()]);
         }
         progress.Done();
         return (errors, fresh.Count, already);
@@ -434,7 +434,7 @@ public static class ImportCommand
         }
         if (write && (errors.Count == 0 || skipInvalid) && fresh.Count > 0)
         {
-            await SaveInBatchesAsync(db, fresh, standard.Id, "agreements");
+            await SaveInBatchesAsync(db, fresh, standard.Id, "agreements", [.. fresh.Select(a => a.GrantId).Distinct()]);
         }
         progress.Done();
         return (errors, fresh.Count, already);
@@ -496,10 +496,11 @@ public static class ImportCommand
     }
 
     /// <summary>Many rows at once (COPY on PostgreSQL, a prepared insert on SQLite) and the audit entry, in one transaction.</summary>
-    private static async Task BulkSaveAsync<T>(LedsagDb db, List<T> rows, string municipality, string what) where T : class
+    private static async Task BulkSaveAsync<T>(LedsagDb db, List<T> rows, string municipality, string what, List<Guid> grantsChanged) where T : class
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
         await BulkInsert.WriteAsync(db, rows);
+        await NewVersionsAsync(db, grantsChanged);
         var audit = new AuditLog(SystemClock.Instance);
         audit.Add(db, null, "import", what, null, $"{rows.Count} {what} importeret for {municipality}");
         await audit.SaveAsync(db);
@@ -522,7 +523,7 @@ public static class ImportCommand
         return null;
     }
 
-    private static async Task SaveInBatchesAsync<T>(LedsagDb db, List<T> rows, string municipality, string what) where T : class
+    private static async Task SaveInBatchesAsync<T>(LedsagDb db, List<T> rows, string municipality, string what, List<Guid>? grantsChanged = null) where T : class
     {
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -532,10 +533,20 @@ public static class ImportCommand
             await db.SaveChangesAsync();
             db.ChangeTracker.Clear();
         }
+        await NewVersionsAsync(db, grantsChanged ?? []);
         var audit = new AuditLog(SystemClock.Instance);
         audit.Add(db, null, "import", what, null, $"{rows.Count} {what} importeret for {municipality}");
         await audit.SaveAsync(db);
         await transaction.CommitAsync();
+    }
+
+    // The grants' ledgers changed: a new version tells a running server's cached ledger, and any registration in flight, to read again.
+    private static async Task NewVersionsAsync(LedsagDb db, List<Guid> grants)
+    {
+        foreach (var chunk in grants.Chunk(500))
+        {
+            await db.Grants.Where(g => chunk.Contains(g.Id)).ExecuteUpdateAsync(u => u.SetProperty(g => g.Version, g => g.Version + 1));
+        }
     }
 
     /// <summary>A progress line on stderr for long files: rows done, rate and time left.</summary>

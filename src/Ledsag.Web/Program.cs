@@ -23,6 +23,7 @@ builder.Services.AddSingleton<Passwords>();
 builder.Services.AddSingleton<LoginThrottle>();
 builder.Services.AddSingleton<Today>();
 builder.Services.AddSingleton<KeyedLocks>();
+builder.Services.AddSingleton<LedgerCache>();
 builder.Services.AddScoped<Access>();
 builder.Services.AddScoped<CaseWorkflow>();
 builder.Services.AddSingleton<Ledsag.Web.Letters.LetterService>();

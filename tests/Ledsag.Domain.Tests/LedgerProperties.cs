@@ -143,4 +143,28 @@ public class LedgerProperties
         balanceA.UsedTotal.ShouldBe(balanceB.UsedTotal);
         balanceA.LapsedTotal.ShouldBe(balanceB.LapsedTotal);
     }
+
+    [Property]
+    public void A_clone_books_like_a_full_replay_and_leaves_the_original_alone(Scenario s)
+    {
+        // The server keeps replayed ledgers and books new sessions on copies: the split point is arbitrary.
+        var half = s.Sessions.Count / 2;
+        var original = new HoursLedger(s.Grant, s.Rules);
+        foreach (var x in s.Sessions.Take(half))
+        {
+            original.Use(x.Date, x.Minutes);
+        }
+        var before = Days(s).Select(original.BalanceAt).ToList();
+        var copy = original.Clone();
+        var copyOutcomes = s.Sessions.Skip(half).Select(x => copy.Use(x.Date, x.Minutes)).ToList();
+        var (full, outcomes) = Replay(s);
+
+        copyOutcomes.ShouldBe(outcomes.Skip(half).ToList());
+        foreach (var day in Days(s))
+        {
+            copy.BalanceAt(day).ShouldBe(full.BalanceAt(day), $"on {day}");
+            copy.Forecast(day).ShouldBe(full.Forecast(day), $"on {day}");
+        }
+        Days(s).Select(original.BalanceAt).ToList().ShouldBe(before);
+    }
 }

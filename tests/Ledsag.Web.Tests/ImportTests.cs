@@ -65,6 +65,8 @@ public sealed class ImportTests(SqliteFactory factory, ITestOutputHelper log) : 
         var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-01-05", channel = "telefon" }, System.Net.HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-10", facts = new { } });
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-01-20", outcome = "grant", start = "2026-02-01" })).Id("grantId");
+        // Read first, so the server keeps this replay: the import below must make it read again.
+        (await client.Get($"/api/grants/{grant}/balance?date=2026-02-28")).GetProperty("available").GetDecimal().ShouldBe(15m);
         var file = Path.Combine(Path.GetTempPath(), $"ledsagelser-{Guid.NewGuid():N}.csv");
         File.WriteAllText(file, "cpr;dato;start;slut;timer;aktivitet;km\n" +
             "070770-1234;03-02-2026;10:00;12:30;;cinema;12,5\n" +

@@ -66,8 +66,13 @@ public enum DrawingOrder
 /// <param name="ValidityMonths">Months a saved allotment is usable, its own included (6).</param>
 public sealed record LedgerRules(LocalDate From, DrawingOrder Order, bool SavingsRequireAgreement, int ValidityMonths)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MunicipalStandard, LedgerRules[]> Timelines = [];
+
     /// <summary>The ledger rules of a standard over time, one entry per day any of them changes.</summary>
-    public static IReadOnlyList<LedgerRules> Timeline(MunicipalStandard standard)
+    /// <remarks>A standard never changes once loaded, so its timeline is worked out once (every ledger replay asks).</remarks>
+    public static IReadOnlyList<LedgerRules> Timeline(MunicipalStandard standard) => Timelines.GetValue(standard, Build);
+
+    private static LedgerRules[] Build(MunicipalStandard standard)
     {
         var dates = standard.EffectiveDates;
         var list = new List<LedgerRules>();
@@ -83,7 +88,7 @@ public sealed record LedgerRules(LocalDate From, DrawingOrder Order, bool Saving
                 list.Add(rules);
             }
         }
-        return list;
+        return [.. list];
     }
 
     /// <summary>The rules in force on <paramref name="date"/> (the first ones before any took effect).</summary>

@@ -81,6 +81,18 @@ public sealed class HoursLedger
     public Grant Grant => _grant;
 
     /// <summary>
+    /// An independent copy: booking on it leaves this ledger as it was. A server keeps replayed ledgers
+    /// and hands out copies, since even reading a ledger may extend its months.
+    /// </summary>
+    public HoursLedger Clone()
+    {
+        var copy = new HoursLedger(_grant, _rules) { _lastSession = _lastSession };
+        copy._allotments.AddRange(_allotments);
+        copy._draws.AddRange(_draws);
+        return copy;
+    }
+
+    /// <summary>
     /// Books a session of <paramref name="minutes"/> on <paramref name="date"/>, whole or not at all.
     /// Sessions are booked in date order; an earlier date is a programming error (replay instead).
     /// </summary>

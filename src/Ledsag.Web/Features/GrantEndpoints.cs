@@ -53,18 +53,76 @@ public static class GrantEndpoints
         });
     }
 
-    /// <summary>The ledger of a grant, replayed from its posted sessions (the entries are the truth).</summary>
+    /// <summary>The ledger of a grant, replayed from its posted sessions, with the standing rows whole (for pages that list them).</summary>
     internal static async Task<(HoursLedger Ledger, List<SessionRow> Sessions, List<SavingsAgreement> Agreements)> LedgerAsync(
         LedsagDb db, Grant g, MunicipalStandard standard, CancellationToken ct)
     {
-        var agreements = await db.SavingsAgreements.Where(a => a.GrantId == g.Id).Select(a => new SavingsAgreement(a.From, a.To)).ToListAsync(ct);
-        var sessions = Standing(await db.Sessions.Where(s => s.GrantId == g.Id).OrderBy(s => s.Date).ThenBy(s => s.Sequence).ToListAsync(ct));
+        var agreements = await AgreementsAsync(db, g.Id, ct);
+        var sessions = Standing(await db.Sessions.AsNoTracking().Where(s => s.GrantId == g.Id).OrderBy(s => s.Date).ThenBy(s => s.Sequence).ToListAsync(ct));
         var ledger = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
         foreach (var s in sessions)
         {
             ledger.Use(s.Date, new Minutes(s.Minutes));
         }
         return (ledger, sessions, agreements);
+    }
+
+    /// <summary>
+    /// The ledger of a grant, replayed from its posted sessions (the entries are the truth): only the columns
+    /// the ledger reads. With <paramref name="cache"/>, a copy of the kept replay while the grant's version holds.
+    /// </summary>
+    internal static async Task<HoursLedger> ReplayAsync(LedsagDb db, Grant g, MunicipalStandard standard, CancellationToken ct, LedgerCache? cache = null)
+    {
+        if (cache?.Get(g) is { } kept)
+        {
+            return kept.Ledger.Clone();
+        }
+        var (all, agreements) = await RowsAsync(db, g.Id, ct);
+        var ledger = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
+        var standing = Standing(all);
+        foreach (var s in standing)
+        {
+            ledger.Use(s.Date, new Minutes(s.Minutes));
+        }
+        if (cache is null)
+        {
+            return ledger;
+        }
+        cache.Put(g, ledger, standing.Count == 0 ? null : standing[^1].Date, all.Count == 0 ? 0 : all.Max(s => s.Sequence));
+        return ledger.Clone();
+    }
+
+    /// <summary>What the ledger needs of a posted session.</summary>
+    internal readonly record struct LedgerRow(Guid Id, LocalDate Date, int Minutes, Guid? ReversalOf, long Sequence);
+
+    /// <summary>Every session of a grant in booking order (reversals included) and its savings agreements.</summary>
+    internal static async Task<(List<LedgerRow> All, List<SavingsAgreement> Agreements)> RowsAsync(LedsagDb db, Guid grantId, CancellationToken ct)
+    {
+        var agreements = await AgreementsAsync(db, grantId, ct);
+        var all = await db.Sessions.Where(s => s.GrantId == grantId).OrderBy(s => s.Date).ThenBy(s => s.Sequence)
+            .Select(s => new LedgerRow(s.Id, s.Date, s.Minutes, s.ReversalOf, s.Sequence)).ToListAsync(ct);
+        return (all, agreements);
+    }
+
+    private static Task<List<SavingsAgreement>> AgreementsAsync(LedsagDb db, Guid grantId, CancellationToken ct) =>
+        db.SavingsAgreements.Where(a => a.GrantId == grantId).Select(a => new SavingsAgreement(a.From, a.To)).ToListAsync(ct);
+
+    /// <summary>The sessions that stand (see <see cref="Standing(IReadOnlyList{SessionRow})"/>), of the ledger's rows.</summary>
+    internal static List<LedgerRow> Standing(IReadOnlyList<LedgerRow> rows)
+    {
+        HashSet<Guid>? reversed = null;
+        foreach (var r in rows)
+        {
+            if (r.ReversalOf is { } id)
+            {
+                (reversed ??= []).Add(id);
+            }
+        }
+        if (reversed is null)
+        {
+            return rows as List<LedgerRow> ?? [.. rows];
+        }
+        return rows.Where(r => r.ReversalOf is null && !reversed.Contains(r.Id)).ToList();
     }
 
     /// <summary>The sessions that stand: not reversed, and not themselves reversing entries (a pair nets to nothing).</summary>
@@ -77,7 +135,8 @@ public static class GrantEndpoints
     private static DomainGrant ToDomain(Grant g, IReadOnlyList<SavingsAgreement> agreements) =>
         new(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements);
 
-    private static async Task<IResult> Balance(Guid id, string? date, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    private static async Task<IResult> Balance(Guid id, string? date, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today,
+        LedgerCache ledgers, CancellationToken ct)
     {
         var actor = Access.Require(http);
         var g = await access.GrantAsync(actor, id, ct);
@@ -86,17 +145,18 @@ public static class GrantEndpoints
         v.ThrowIfInvalid();
         access.Read(actor, "balance", id);
         await audit.SaveAsync(db, ct);
-        var (ledger, _, _) = await LedgerAsync(db, g, standards.For(g.MunicipalityId), ct);
+        var ledger = await ReplayAsync(db, g, standards.For(g.MunicipalityId), ct, ledgers);
         return Results.Ok(View(g.Id, ledger, on));
     }
 
-    private static async Task<IResult> HistoryEndpoint(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    private static async Task<IResult> HistoryEndpoint(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today,
+        LedgerCache ledgers, CancellationToken ct)
     {
         var actor = Access.Require(http);
         var g = await access.GrantAsync(actor, id, ct);
         access.Read(actor, "history", id);
         await audit.SaveAsync(db, ct);
-        var (ledger, _, _) = await LedgerAsync(db, g, standards.For(g.MunicipalityId), ct);
+        var ledger = await ReplayAsync(db, g, standards.For(g.MunicipalityId), ct, ledgers);
         return Results.Ok(History(ledger, today.Date));
     }
 
@@ -137,11 +197,12 @@ public static class GrantEndpoints
     /// <summary>
     /// Whether a session can be booked: replay the posted sessions with the new one in date order; it is
     /// accepted only if it and every session after it still fit (a backdated session may not overspend later ones).
+    /// When accepted, <paramref name="after"/> is the ledger with the new session booked among the others.
     /// </summary>
     internal static SessionOutcome Check(Grant g, IReadOnlyList<SavingsAgreement> agreements, MunicipalStandard standard,
-        IReadOnlyList<SessionRow> existing, LocalDate date, Minutes minutes)
+        IReadOnlyList<LedgerRow> existing, LocalDate date, Minutes minutes, out HoursLedger after)
     {
-        var ledger = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
+        var ledger = after = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
         SessionOutcome? mine = null;
         foreach (var s in existing)
         {

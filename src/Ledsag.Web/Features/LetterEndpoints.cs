@@ -105,7 +105,7 @@ public static class LapseReminders
         var created = 0;
         foreach (var g in grants)
         {
-            var (ledger, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            var ledger = await GrantEndpoints.ReplayAsync(db, g, standard, ct);
             foreach (var lapse in ledger.Forecast(date).Where(l => l.Date <= date.PlusDays(days.Value)))
             {
                 var key = $"lapse:{g.Id}:{lapse.Date.Iso()}";

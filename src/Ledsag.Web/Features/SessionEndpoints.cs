@@ -84,10 +84,10 @@ public static class SessionEndpoints
     public sealed record Registered(SessionView Session, GrantEndpoints.BalanceView? Balance, bool Created);
 
     private static async Task<IResult> Register(Guid grantId, SessionRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
-        Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+        Standards standards, Today today, KeyedLocks locks, LedgerCache ledgers, CancellationToken ct)
     {
         var result = await RegisterAsync(Access.Require(http), grantId, body, http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
-            access, db, audit, standards, today, locks, ct);
+            access, db, audit, standards, today, locks, ledgers, ct);
         return result.Created
             ? Results.Created($"/api/grants/{grantId}/sessions/{result.Session.Id}", new { session = result.Session, balance = result.Balance })
             : Results.Ok(new { session = result.Session });
@@ -95,7 +95,7 @@ public static class SessionEndpoints
 
     /// <summary>Registers a completed session: the API and the pages both come here, so every rule is applied once.</summary>
     public static async Task<Registered> RegisterAsync(Actor actor, Guid grantId, SessionRequest? body, string? headerKey, Access access, LedsagDb db,
-        AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+        AuditLog audit, Standards standards, Today today, KeyedLocks locks, LedgerCache ledgers, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen);
         var g = await access.GrantAsync(actor, grantId, ct);
@@ -187,15 +187,31 @@ public static class SessionEndpoints
                         new Dictionary<string, string[]> { ["start"] = [standard.Get<bool>(Parameters.CompanionOneCitizenAtATime, date.Value).Source] }, "COMPANION_BUSY");
                 }
             }
-            var (_, existing, agreements) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
-            var outcome = GrantEndpoints.Check(g, agreements, standard, existing, date.Value, minutes);
+            // The kept replay serves when the session comes after every booked one (the usual case); a
+            // backdated session is checked against every later one by a full replay.
+            Domain.Hours.SessionOutcome outcome;
+            Domain.Hours.HoursLedger after;
+            LocalDate? lastDate;
+            long sequence;
+            if (ledgers.Get(g) is { } kept && (kept.LastDate is null || date.Value >= kept.LastDate))
+            {
+                after = kept.Ledger.Clone();
+                outcome = after.Use(date.Value, minutes);
+                (lastDate, sequence) = (kept.LastDate, kept.MaxSequence);
+            }
+            else
+            {
+                var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
+                var standing = GrantEndpoints.Standing(all);
+                outcome = GrantEndpoints.Check(g, agreements, standard, standing, date.Value, minutes, out after);
+                (lastDate, sequence) = (standing.Count == 0 ? null : standing[^1].Date, all.Count == 0 ? 0 : all.Max(s => s.Sequence));
+            }
             if (!outcome.Accepted)
             {
                 var info = standard.National.Reasons[outcome.Reason!];
                 throw new ProblemException(StatusCodes.Status422UnprocessableEntity, info.Text,
                     new Dictionary<string, string[]> { [outcome.Reason == ReasonCodes.OutsideGrant ? "date" : "hours"] = [info.Text] }, outcome.Reason);
             }
-            var sequence = await db.Sessions.Where(s => s.GrantId == g.Id).MaxAsync(s => (long?)s.Sequence, ct) ?? 0;
             var row = new SessionRow
             {
                 GrantId = g.Id, Date = date.Value, StartTime = start, EndTime = end, Minutes = minutes.Value, TripMinutes = trip.Value,
@@ -225,8 +241,9 @@ public static class SessionEndpoints
                 companion = companion is null ? null : await db.Companions.FirstAsync(x => x.Id == companion.Id, ct);
                 continue;
             }
-            var (after, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
-            return new Registered(ToView(row, standard.National), GrantEndpoints.View(g.Id, after, today.Date), true);
+            var registered = new Registered(ToView(row, standard.National), GrantEndpoints.View(g.Id, after, today.Date), true);
+            ledgers.Put(g, after, lastDate is { } l && l > date.Value ? l : date.Value, sequence + 1);
+            return registered;
         }
     }
 

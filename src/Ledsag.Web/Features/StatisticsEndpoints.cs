@@ -51,7 +51,7 @@ public static class StatisticsEndpoints
         var active = new int[12];
         foreach (var g in grants)
         {
-            var (ledger, _, _) = await GrantEndpoints.LedgerAsync(db, g, standard, ct);
+            var ledger = await GrantEndpoints.ReplayAsync(db, g, standard, ct);
             var history = GrantEndpoints.History(ledger, cutoff, cutoff.Month);
             for (var i = 0; i < history.Count; i++)
             {

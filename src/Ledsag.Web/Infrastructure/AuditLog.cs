@@ -34,6 +34,15 @@ public sealed class AuditLog(IClock clock)
     /// <summary>Saves the change and its audit entries in one transaction, chaining the entries.</summary>
     public async Task SaveAsync(LedsagDb db, CancellationToken ct = default)
     {
+        if (!db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added))
+        {
+            // Nothing to chain (a citizen's own read, say): no need to queue behind other writers.
+            if (db.ChangeTracker.HasChanges())
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            return;
+        }
         await Gate.WaitAsync(ct);
         try
         {
