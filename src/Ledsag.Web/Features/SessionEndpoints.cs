@@ -98,6 +98,10 @@ public static class SessionEndpoints
         AuditLog audit, Standards standards, Today today, KeyedLocks locks, LedgerCache ledgers, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen);
+        // One registration at a time per grant and per companion: in this process by locks, across
+        // processes by the grant's and the companion's version numbers (a stale read fails on saving and
+        // starts over below). The grant's lock comes first, so the grant read next is current.
+        using var grantLock = await locks.AcquireAsync(grantId, ct);
         var g = await access.GrantAsync(actor, grantId, ct);
         var standard = standards.For(g.MunicipalityId);
         var v = new Validation();
@@ -166,9 +170,6 @@ public static class SessionEndpoints
             }
         }
 
-        // One registration at a time per grant and per companion: in this process by locks, across
-        // processes by the grant's and the companion's version numbers.
-        using var grantLock = await locks.AcquireAsync(g.Id, ct);
         using var companionLock = companion is null ? null : await locks.AcquireAsync(companion.Id, ct);
         for (var attempt = 0; ; attempt++)
         {
@@ -176,10 +177,13 @@ public static class SessionEndpoints
             {
                 return new Registered(ToView(earlier, standard.National), null, false);
             }
-            await db.Entry(g).ReloadAsync(ct);
             if (companion is not null)
             {
-                await db.Entry(companion).ReloadAsync(ct);
+                // Another registration with this companion may have gone first while this one waited for its lock.
+                if (await db.Companions.Where(x => x.Id == companion.Id).Select(x => x.Version).FirstAsync(ct) != companion.Version)
+                {
+                    await db.Entry(companion).ReloadAsync(ct);
+                }
                 if (oneAtATime && await OverlapsAsync(db, companion.Id, date.Value, start!.Value, end!.Value, ct) is { } clash)
                 {
                     throw new ProblemException(StatusCodes.Status409Conflict,

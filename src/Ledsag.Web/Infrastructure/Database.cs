@@ -24,14 +24,14 @@ public static class Database
             {
                 throw new InvalidOperationException("Database:Provider is Postgres, but ConnectionStrings:Ledsag is not set.");
             }
-            services.AddDbContext<PostgresLedsagDb>(o => o.UseNpgsql(connection));
+            services.AddDbContextPool<PostgresLedsagDb>(o => o.UseNpgsql(connection));
             services.AddScoped<LedsagDb>(sp => sp.GetRequiredService<PostgresLedsagDb>());
         }
         else
         {
             connection = string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection;
             EnsureFolder(connection);
-            services.AddDbContext<SqliteLedsagDb>(o => o.UseSqlite(connection).AddInterceptors(SqliteDurability.Instance));
+            services.AddDbContextPool<SqliteLedsagDb>(o => o.UseSqlite(connection).AddInterceptors(SqliteDurability.Instance));
             services.AddScoped<LedsagDb>(sp => sp.GetRequiredService<SqliteLedsagDb>());
         }
         return services;
