@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Ledsag.Web.Data;
 
@@ -55,7 +56,36 @@ public static class BulkInsert
             return count;
         }
 
-        await using var command = connection.CreateCommand();
+        // A page cache large enough for the indexes being filled: random keys (the ids are GUIDs) otherwise
+        // send most inserts to disk for a page. Set back afterwards; the connection may be pooled.
+        long cacheSize;
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.Transaction = transaction;
+            pragma.CommandText = "PRAGMA cache_size";
+            cacheSize = Convert.ToInt64(await pragma.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            pragma.CommandText = "PRAGMA cache_size=-262144"; // KiB: 256 MB at most, used only as far as pages are touched
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+        try
+        {
+            return Sqlite(db, rows, columns, connection, transaction);
+        }
+        finally
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.Transaction = transaction;
+            pragma.CommandText = $"PRAGMA cache_size={cacheSize}";
+            await pragma.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static long Sqlite<T>(LedsagDb db, IEnumerable<T> rows, List<(IProperty Property, string Column, ValueConverter? Converter, IClrPropertyGetter Getter)> columns,
+        DbConnection connection, DbTransaction? transaction) where T : class
+    {
+        var table = db.Model.FindEntityType(typeof(T))!.GetTableName()!;
+        long count = 0;
+        using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Column}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
         var parameters = new DbParameter[columns.Count];
@@ -65,19 +95,20 @@ public static class BulkInsert
             parameters[i].ParameterName = $"@p{i}";
             command.Parameters.Add(parameters[i]);
         }
-        await command.PrepareAsync(ct);
+        command.Prepare();
+        // Synchronous on purpose: SQLite runs in this process, so the async calls would only add overhead per row.
         foreach (var row in rows)
         {
             for (var i = 0; i < columns.Count; i++)
             {
                 parameters[i].Value = Value(columns[i].Getter.GetClrValueUsingContainingEntity(row), columns[i].Converter) ?? DBNull.Value;
             }
-            await command.ExecuteNonQueryAsync(ct);
+            command.ExecuteNonQuery();
             count++;
         }
         return count;
     }
 
-    private static object? Value(object? value, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? converter) =>
+    private static object? Value(object? value, ValueConverter? converter) =>
         value is null ? null : converter is null ? value : converter.ConvertToProvider(value);
 }
