@@ -46,17 +46,19 @@ public sealed class HoursLedger
     private int _lastSession = int.MinValue;
     private readonly int _start;
     private readonly int _end;
+    private readonly int[] _ruleFrom;
 
     // Dates inside the ledger are ordered integers (year, month and day packed), so the hot path
     // compares ints instead of calendar-checked LocalDates.
     private static int Key(LocalDate d) => (d.Year << 9) | (d.Month << 5) | d.Day;
 
+    private static LocalDate FromKey(int key) => new(key >> 9, (key >> 5) & 15, key & 31);
+
+    // Allotment i belongs to the i-th month from the grant's first; it lapses at the end of ExpiryKey's day.
     private struct Allotment
     {
-        public YearMonth Month;
         public int Amount;
         public int Remaining;
-        public LocalDate Expiry;
         public int ExpiryKey;
     }
 
@@ -75,6 +77,7 @@ public sealed class HoursLedger
         _lookBack = rules.Max(r => r.ValidityMonths) - 1;
         _start = Key(grant.Start);
         _end = grant.End is { } e ? Key(e) : int.MaxValue;
+        _ruleFrom = [.. rules.Select(r => Key(r.From))];
     }
 
     /// <summary>The grant.</summary>
@@ -181,14 +184,14 @@ public sealed class HoursLedger
         }
 
         int current = 0, saved = 0, lapsed = 0;
-        LocalDate? nextDate = null;
         var nextHours = 0;
         var inForce = _grant.InForce(date);
-        var thisMonth = date.ToYearMonth();
+        var thisMonth = MonthIndex(date.Year, date.Month);
+        var nextKey = int.MaxValue;
         for (var i = 0; i < count; i++)
         {
             var a = _allotments[i];
-            if (a.Expiry < date)
+            if (a.ExpiryKey < until)
             {
                 lapsed += remaining[i];
                 continue;
@@ -197,7 +200,7 @@ public sealed class HoursLedger
             {
                 continue;
             }
-            if (a.Month == thisMonth)
+            if (i == thisMonth)
             {
                 current += remaining[i];
             }
@@ -205,14 +208,14 @@ public sealed class HoursLedger
             {
                 saved += remaining[i];
             }
-            if (remaining[i] > 0 && (nextDate is null || a.Expiry <= nextDate))
+            if (remaining[i] > 0 && a.ExpiryKey <= nextKey)
             {
-                nextHours = a.Expiry == nextDate ? nextHours + remaining[i] : remaining[i];
-                nextDate = a.Expiry;
+                nextHours = a.ExpiryKey == nextKey ? nextHours + remaining[i] : remaining[i];
+                nextKey = a.ExpiryKey;
             }
         }
         return new Balance(date, new Minutes(current + saved), new Minutes(current), new Minutes(saved), new Minutes(lapsed),
-            new Minutes(used), new Minutes(allotted), nextDate is { } nd ? new Lapse(nd, new Minutes(nextHours)) : null);
+            new Minutes(used), new Minutes(allotted), nextKey != int.MaxValue ? new Lapse(FromKey(nextKey), new Minutes(nextHours)) : null);
     }
 
     /// <summary>
@@ -227,7 +230,7 @@ public sealed class HoursLedger
             return [];
         }
         var last = EnsureAllotments(date.ToYearMonth());
-        var remaining = new Dictionary<LocalDate, int>();
+        var remaining = new Dictionary<int, int>();
         var until = Key(date);
         var drawn = new int[last + 1];
         foreach (var d in _draws)
@@ -240,45 +243,55 @@ public sealed class HoursLedger
         for (var i = 0; i <= last; i++)
         {
             var left = _allotments[i].Amount - drawn[i];
-            if (left > 0 && _allotments[i].Expiry >= date)
+            if (left > 0 && _allotments[i].ExpiryKey >= until)
             {
-                remaining[_allotments[i].Expiry] = remaining.GetValueOrDefault(_allotments[i].Expiry) + left;
+                remaining[_allotments[i].ExpiryKey] = remaining.GetValueOrDefault(_allotments[i].ExpiryKey) + left;
             }
         }
-        return remaining.OrderBy(kv => kv.Key).Select(kv => new Lapse(kv.Key, new Minutes(kv.Value))).ToList();
+        return remaining.OrderBy(kv => kv.Key).Select(kv => new Lapse(FromKey(kv.Key), new Minutes(kv.Value))).ToList();
     }
 
     // The allotment index of `month`, creating allotments up to it. One allotment per calendar month
     // in which the grant is in force on at least one day, whole also in the first and last month.
     private int EnsureAllotments(YearMonth month) => EnsureAllotments(month.Year, month.Month);
 
+    private int MonthIndex(int year, int month) => ((year - _firstMonth.Year) * 12) + month - _firstMonth.Month;
+
     private int EnsureAllotments(int year, int month)
     {
-        var index = ((year - _firstMonth.Year) * 12) + month - _firstMonth.Month;
+        var index = MonthIndex(year, month);
         while (_allotments.Count <= index)
         {
-            // Month arithmetic on ints: this runs once per month of every grant replayed.
+            // Month arithmetic on ints and packed day keys: this runs once per month of every grant replayed.
             var n = _firstMonth.Month - 1 + _allotments.Count;
             var (y, mo) = (_firstMonth.Year + (n / 12), (n % 12) + 1);
-            var monthEnd = new LocalDate(y, mo, CalendarSystem.Iso.GetDaysInMonth(y, mo));
-            var rules = LedgerRules.At(_rules, monthEnd);
+            var monthEnd = EndOfMonthKey(y, mo);
+            var rules = _rules[RulesAt(monthEnd)];
             // BEK 235/2012 § 6 stk. 1: saved hours are usable "inden for en periode på 6 måneder".
-            var saved = !rules.SavingsRequireAgreement || Covered(monthEnd);
-            var expiry = saved ? EndOfMonth(new YearMonth(y, mo).PlusMonths(rules.ValidityMonths - 1)) : monthEnd;
-            if (_grant.End is { } end && end < expiry)
-            {
-                expiry = end;
-            }
+            var saved = !rules.SavingsRequireAgreement || Covered(FromKey(monthEnd));
+            var last = n + rules.ValidityMonths - 1;
+            var expiry = saved ? EndOfMonthKey(_firstMonth.Year + (last / 12), (last % 12) + 1) : monthEnd;
             _allotments.Add(new Allotment
             {
-                Month = new YearMonth(y, mo),
                 Amount = _grant.HoursPerMonth.Value,
                 Remaining = _grant.HoursPerMonth.Value,
-                Expiry = expiry,
-                ExpiryKey = Key(expiry),
+                ExpiryKey = Math.Min(expiry, _end),
             });
         }
         return index;
+    }
+
+    private static int EndOfMonthKey(int year, int month) => (year << 9) | (month << 5) | DateTime.DaysInMonth(year, month);
+
+    // The index of the rules in force on the day `key` (the first ones before any took effect).
+    private int RulesAt(int key)
+    {
+        var chosen = 0;
+        for (var i = 1; i < _ruleFrom.Length && _ruleFrom[i] <= key; i++)
+        {
+            chosen = i;
+        }
+        return chosen;
     }
 
     private bool Covered(LocalDate date)
@@ -346,6 +359,5 @@ public sealed class HoursLedger
     private int _orderFrom = int.MaxValue;
     private int _orderUntil = int.MinValue;
 
-    private static LocalDate EndOfMonth(YearMonth m) => m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
 
 }
