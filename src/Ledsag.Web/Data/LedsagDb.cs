@@ -11,6 +11,9 @@ namespace Ledsag.Web.Data;
 /// </summary>
 public abstract class LedsagDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>A grant by id, tracked: every grant-scoped request starts here, so the query is compiled once per flavour.</summary>
+    public abstract Task<Grant?> GrantAsync(Guid id, CancellationToken ct);
+
     public DbSet<Municipality> Municipalities => Set<Municipality>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
@@ -96,7 +99,19 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
 }
 
 /// <summary>The SQLite flavour (the embedded default).</summary>
-public sealed class SqliteLedsagDb(DbContextOptions<SqliteLedsagDb> options) : LedsagDb(options);
+public sealed class SqliteLedsagDb(DbContextOptions<SqliteLedsagDb> options) : LedsagDb(options)
+{
+    private static readonly Func<SqliteLedsagDb, Guid, CancellationToken, Task<Grant?>> GrantQuery =
+        EF.CompileAsyncQuery((SqliteLedsagDb db, Guid id, CancellationToken ct) => db.Grants.FirstOrDefault(g => g.Id == id));
+
+    public override Task<Grant?> GrantAsync(Guid id, CancellationToken ct) => GrantQuery(this, id, ct);
+}
 
 /// <summary>The PostgreSQL flavour (production).</summary>
-public sealed class PostgresLedsagDb(DbContextOptions<PostgresLedsagDb> options) : LedsagDb(options);
+public sealed class PostgresLedsagDb(DbContextOptions<PostgresLedsagDb> options) : LedsagDb(options)
+{
+    private static readonly Func<PostgresLedsagDb, Guid, CancellationToken, Task<Grant?>> GrantQuery =
+        EF.CompileAsyncQuery((PostgresLedsagDb db, Guid id, CancellationToken ct) => db.Grants.FirstOrDefault(g => g.Id == id));
+
+    public override Task<Grant?> GrantAsync(Guid id, CancellationToken ct) => GrantQuery(this, id, ct);
+}

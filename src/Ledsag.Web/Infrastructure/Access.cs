@@ -49,7 +49,7 @@ public sealed class Access(LedsagDb db, AuditLog audit)
 
     public async Task<Grant> GrantAsync(Actor actor, Guid id, CancellationToken ct)
     {
-        var g = await db.Grants.FirstOrDefaultAsync(x => x.Id == id, ct);
+        var g = await db.GrantAsync(id, ct);
         var allowed = g is not null && g.MunicipalityId == actor.MunicipalityId && actor.Role switch
         {
             Role.Citizen => actor.CitizenId == g.CitizenId,

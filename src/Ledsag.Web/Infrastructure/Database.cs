@@ -71,8 +71,18 @@ public sealed class SqliteDurability : Microsoft.EntityFrameworkCore.Diagnostics
 
     private const string Pragmas = "PRAGMA synchronous=FULL;";
 
+    // The setting belongs to the SQLite handle, which the connection pool keeps between opens: set it once per handle.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Done = [];
+
+    private static bool IsNew(System.Data.Common.DbConnection connection) =>
+        connection is not Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } || Done.TryAdd(handle, Done);
+
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
     {
+        if (!IsNew(connection))
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
@@ -81,6 +91,10 @@ public sealed class SqliteDurability : Microsoft.EntityFrameworkCore.Diagnostics
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
         CancellationToken cancellationToken = default)
     {
+        if (!IsNew(connection))
+        {
+            return;
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
