@@ -19,7 +19,7 @@ var citizens = int.Parse(options.GetValueOrDefault("citizens", "20000"), Culture
 var seconds = double.Parse(options.GetValueOrDefault("seconds", "8"), CultureInfo.InvariantCulture);
 var importRows = int.Parse(options.GetValueOrDefault("import-rows", "1000000"), CultureInfo.InvariantCulture);
 var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "import"];
-var repo = FindRepo();
+var repo = Ledsag.Testing.RepositoryRoot.Path;
 var outDir = Path.GetFullPath(options.GetValueOrDefault("out", Path.Combine(repo, "bench", "results")));
 var work = Directory.CreateTempSubdirectory("ledsag-bench-").FullName;
 var total = Stopwatch.StartNew();
@@ -241,18 +241,6 @@ Console.WriteLine(md);
 return results.All(r => r.Met) ? 0 : 1;
 
 static string Fmt(double v) => v >= 1000 ? v.ToString("#,0", CultureInfo.InvariantCulture) : v.ToString("0.0#", CultureInfo.InvariantCulture);
-
-static string FindRepo()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Ledsag.slnx")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new InvalidOperationException("Repository root not found.");
-}
 
 /// <summary>One scenario's figure beside its baseline measured in the same run.</summary>
 public sealed record Result(string Name, double Value, string Unit, double? Baseline, double? Ratio, string Goal, bool Met)

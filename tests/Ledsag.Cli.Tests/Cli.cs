@@ -3,7 +3,7 @@ namespace Ledsag.Cli.Tests;
 /// <summary>Runs the real <c>ledsag</c> command in-process against the repository's standards.</summary>
 internal static class Cli
 {
-    public static string RepoRoot { get; } = FindRoot();
+    public static string RepoRoot => Ledsag.Testing.RepositoryRoot.Path;
 
     public static string Standards => Path.Combine(RepoRoot, "standards");
 
@@ -13,18 +13,6 @@ internal static class Cli
         using var error = new StringWriter();
         var exit = LedsagCommand.Run([.. args, "--standards", Standards], output, error);
         return (exit, output.ToString(), error.ToString());
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ledsag.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root (Ledsag.slnx) was not found above the test assembly.");
     }
 }
 

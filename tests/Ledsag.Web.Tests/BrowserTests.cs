@@ -87,19 +87,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         }
     }
 
-    private static readonly string Axe = Path.Combine(FindRepo(), "tests", "browser", "node_modules", "axe-core", "axe.min.js");
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ledsag.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Repository root not found.");
-    }
+    private static readonly string Axe = Path.Combine(Ledsag.Testing.RepositoryRoot.Path, "tests", "browser", "node_modules", "axe-core", "axe.min.js");
 
     private async Task<IPage> SignIn(string user)
     {

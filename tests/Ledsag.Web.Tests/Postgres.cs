@@ -1,11 +1,11 @@
-using System.Diagnostics;
+using Ledsag.Testing;
 
 namespace Ledsag.Web.Tests;
 
 /// <summary>
 /// The PostgreSQL server the suite runs against: LEDSAG_TEST_POSTGRES when set, otherwise a throwaway
-/// cluster on 127.0.0.1 started from the Debian package's binaries (scripts/test installs them) and
-/// stopped when the test run ends.
+/// cluster (scripts/test installs the Debian package) with fsync off — the suite kills the server
+/// process, never the machine — stopped when the test run ends.
 /// </summary>
 internal static class Postgres
 {
@@ -19,36 +19,10 @@ internal static class Postgres
         {
             return configured;
         }
-        var bin = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
-            : null;
-        if (bin is null)
-        {
-            throw new InvalidOperationException(
+        var cluster = ThrowawayPostgres.Start("ledsag-pg-", 56000, "-c fsync=off -c max_connections=500")
+            ?? throw new InvalidOperationException(
                 "PostgreSQL is not installed and LEDSAG_TEST_POSTGRES is not set. Run the tests with ./scripts/test, which installs it.");
-        }
-        var dir = Directory.CreateTempSubdirectory("ledsag-pg-").FullName;
-        var port = 56000 + (Environment.ProcessId % 1000);
-        Run("chown", $"postgres:postgres {dir}");
-        Run("chmod", $"700 {dir}");
-        AsPostgres(Path.Combine(bin, "initdb"), $"-D {dir} -U postgres --auth=trust -E UTF8 --locale=C.UTF-8");
-        AsPostgres(Path.Combine(bin, "pg_ctl"), $"-D {dir} -l {dir}/server.log -w -o \"-c listen_addresses=127.0.0.1 -p {port} -k {dir} -c fsync=off -c max_connections=500\" start");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => AsPostgres(Path.Combine(bin, "pg_ctl"), $"-D {dir} stop -m immediate");
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
-    }
-
-    private static void AsPostgres(string program, string args) =>
-        Run(Environment.UserName == "postgres" ? program : "runuser", Environment.UserName == "postgres" ? args : $"-u postgres -- {program} {args}");
-
-    private static void Run(string program, string args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var stderr = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {args} failed: {stderr}");
-        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop("immediate");
+        return cluster.ConnectionString;
     }
 }

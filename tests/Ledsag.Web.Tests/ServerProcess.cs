@@ -36,7 +36,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static string RepoRoot { get; } = FindRepo();
+    public static string RepoRoot => Ledsag.Testing.RepositoryRoot.Path;
 
     /// <summary>Starts the server and waits until /health answers; <paramref name="demo"/> seeds the demo data.</summary>
     public static async Task<ServerProcess> StartAsync(string provider, string connection, bool demo = false, bool jobs = false, int? port = null)
@@ -146,18 +146,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ledsag.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Repository root not found.");
     }
 }
 

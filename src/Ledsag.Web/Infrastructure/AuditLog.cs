@@ -15,6 +15,7 @@ public sealed class AuditLog(IClock clock)
 {
     public const string Genesis = "GENESIS";
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly Dictionary<string, (long Sequence, string Hash)> Tails = []; // guarded by Gate
 
     /// <summary>Queues an entry in <paramref name="db"/>; it is chained and saved by <see cref="SaveAsync"/>.</summary>
     public void Add(LedsagDb db, Actor? actor, string action, string entity, string? entityId, string? detail = null) =>
@@ -44,12 +45,27 @@ public sealed class AuditLog(IClock clock)
             return;
         }
         await Gate.WaitAsync(ct);
+        // The chain's tail is kept per database after this process's own commits, so the usual append
+        // reads nothing first. Inside a caller's transaction it is read (a rollback there would leave a
+        // kept tail pointing at nothing). Another writer's append makes the kept tail stale: the unique
+        // indexes on sequence and previous hash refuse the insert, and the retry reads the tail afresh.
+        var database = db.Database.GetConnectionString() ?? "";
+        var ownTransaction = db.Database.CurrentTransaction is null;
         try
         {
             for (var attempt = 0; ; attempt++)
             {
-                var tail = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence).Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
-                var (sequence, previous) = (tail?.Sequence ?? 0, tail?.Hash ?? Genesis);
+                (long Sequence, string Hash) tail;
+                if (ownTransaction && attempt == 0 && Tails.TryGetValue(database, out var kept))
+                {
+                    tail = kept;
+                }
+                else
+                {
+                    var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence).Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
+                    tail = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
+                }
+                var (sequence, previous) = tail;
                 foreach (var entry in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity))
                 {
                     entry.Sequence = ++sequence;
@@ -59,13 +75,27 @@ public sealed class AuditLog(IClock clock)
                 try
                 {
                     await db.SaveChangesAsync(ct);
+                    if (ownTransaction)
+                    {
+                        Tails[database] = (sequence, previous);
+                    }
+                    else
+                    {
+                        Tails.Remove(database);
+                    }
                     return;
                 }
                 catch (DbUpdateException e) when (attempt < 5 && IsChainConflict(e))
                 {
                     // Another instance appended first: chain onto its entry and try again.
+                    Tails.Remove(database);
                 }
             }
+        }
+        catch
+        {
+            Tails.Remove(database);
+            throw;
         }
         finally
         {
