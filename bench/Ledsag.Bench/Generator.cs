@@ -121,16 +121,16 @@ public sealed class Generator(StandardSet standards, LocalDate today, int citize
         await BulkInsert.WriteAsync(db, agreements);
         await BulkInsert.WriteAsync(db, deadlines);
         progress.Report($"{citizenRows.Count} borgere, {cases.Count} sager, {grants.Count} bevillinger, {deadlines.Count} frister");
-        var sequence = 0L;
-        var written = await BulkInsert.WriteAsync(db, Grants.SelectMany(g =>
-        {
-            sequence = 0;
-            return g.Dates.Select((d, i) => new SessionRow
+        // In the order they happened, as five years of registrations would have left them on disk: a grant's
+        // sessions are spread over the table, not side by side.
+        var written = await BulkInsert.WriteAsync(db, Grants
+            .SelectMany(g => g.Dates.Select((d, i) => (Grant: g, Date: d, Index: i)))
+            .OrderBy(x => x.Date)
+            .Select(x => new SessionRow
             {
-                GrantId = g.Id, Date = d, Minutes = g.Minutes[i], Activity = Activities[i % Activities.Length], RegisteredBy = Guid.Empty,
-                RegisteredByRole = "Import", RegisteredAt = now, ConfirmedAt = now, Sequence = ++sequence,
-            });
-        }));
+                GrantId = x.Grant.Id, Date = x.Date, Minutes = x.Grant.Minutes[x.Index], Activity = Activities[x.Index % Activities.Length], RegisteredBy = Guid.Empty,
+                RegisteredByRole = "Import", RegisteredAt = now, ConfirmedAt = now, Sequence = x.Index + 1,
+            }));
         await tx.CommitAsync();
         progress.Report($"{written} ledsagelser");
     }

@@ -793,10 +793,12 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.HasIndex("CompanionId", "Date");
 
-                    b.HasIndex("GrantId", "Date");
-
                     b.HasIndex("GrantId", "IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("GrantId", "Date", "Sequence");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("GrantId", "Date", "Sequence"), new[] { "Minutes", "ReversalOf", "Id" });
 
                     b.ToTable("Sessions");
                 });

@@ -786,10 +786,10 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("CompanionId", "Date");
 
-                    b.HasIndex("GrantId", "Date");
-
                     b.HasIndex("GrantId", "IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("GrantId", "Date", "Sequence", "Minutes", "ReversalOf", "Id");
 
                     b.ToTable("Sessions");
                 });
