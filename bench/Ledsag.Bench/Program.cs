@@ -8,6 +8,7 @@ using Ledsag.Domain;
 using Ledsag.Domain.Hours;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 // Ledsag's benchmark suite: every user path beside this machine's own floor, measured in the same run.
