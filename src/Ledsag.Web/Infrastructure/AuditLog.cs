@@ -87,8 +87,7 @@ public sealed class AuditLog(IClock clock)
                 }
                 catch (DbUpdateException e) when (attempt < 5 && IsChainConflict(e))
                 {
-                    // Another instance appended first: chain onto its entry and try again.
-                    Tails.Remove(database);
+                    // Another instance appended first: chain onto its entry (read afresh) and try again.
                 }
             }
         }
