@@ -23,6 +23,8 @@ public static class ReasonCodes
     public const string NeedsHealthCare = "NEEDS_HEALTH_CARE";
     public const string FunctionalLevelLow = "FUNCTIONAL_LEVEL_LOW";
     public const string FunctionalLevelTotal = "FUNCTIONAL_LEVEL_TOTAL";
+    public const string BotilbudCoversHours = "BOTILBUD_COVERS_HOURS";
+    public const string OwnHomeCoversHours = "OWN_HOME_COVERS_HOURS";
 
     // The hours ledger (BEK 235/2012 § 6, the cases' format).
     public const string InvalidDuration = "INVALID_DURATION";
@@ -36,6 +38,6 @@ public static class ReasonCodes
         AgeUnder18, AgePension, HasBpa96, NoLastingReducedFunction, CanMoveAlone, CannotExpressWish,
         NotAwareOfActivity, NeedsSocialpedagogicalSupport, PrimaryMentalIllnessOrSocial, HasContactPerson98,
         CannotParticipateWithoutHelp, NeedsBehaviourRegulation, NeedsHealthCare, FunctionalLevelLow,
-        FunctionalLevelTotal, InvalidDuration, OutsideGrant, ExceedsBalance,
+        FunctionalLevelTotal, BotilbudCoversHours, OwnHomeCoversHours, InvalidDuration, OutsideGrant, ExceedsBalance,
     ];
 }

@@ -78,9 +78,14 @@ public class EligibilityTests
             new EligibilityFacts { FunctionalLevel = 4, LivesInBotilbud = true }).Kind.ShouldBe(RecommendationKind.Grant);
 
     [Fact]
-    public void BotilbudHours_AreDeductedButNotBelowZero() =>
-        Recommend("bronderslev", new LocalDate(2026, 3, 1), new LocalDate(1990, 1, 1),
-            new EligibilityFacts { LivesInBotilbud = true, BotilbudCompanionPerMonth = Minutes.FromHours(20) }).HoursPerMonth.ShouldBe(Minutes.Zero);
+    public void BotilbudHours_ThatCoverTheGrant_AreARefusal()
+    {
+        var r = Recommend("bronderslev", new LocalDate(2026, 3, 1), new LocalDate(1990, 1, 1),
+            new EligibilityFacts { LivesInBotilbud = true, BotilbudCompanionPerMonth = Minutes.FromHours(20) });
+        r.Kind.ShouldBe(RecommendationKind.Deny);
+        r.Reasons.ShouldBe([ReasonCodes.BotilbudCoversHours]);
+        r.HoursPerMonth.ShouldBeNull();
+    }
 
     [Fact]
     public void BotilbudWithoutCompanionHoursInside_Gets15_AlsoInGribskov() =>

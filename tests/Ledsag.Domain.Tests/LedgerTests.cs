@@ -80,11 +80,17 @@ public class LedgerTests
     }
 
     [Fact]
-    public void Gribskov_SavesWithoutAnAgreement()
+    public void Gribskov_WithoutAnAgreement_CannotUseLastMonthsHours() =>
+        Ledger("gribskov", new Grant(D(2026, 1, 1), null, Fifteen)).Use(D(2026, 2, 10), Minutes.FromHours(30))
+            .Reason.ShouldBe(ReasonCodes.ExceedsBalance);
+
+    [Fact]
+    public void BackDatedAgreement_DoesNotReviveLapsedHours()
     {
-        var ledger = Ledger("gribskov", new Grant(D(2026, 1, 1), null, Fifteen));
-        ledger.Use(D(2026, 2, 10), Minutes.FromHours(30)).Accepted.ShouldBeTrue();
-        ledger.BalanceAt(D(2026, 2, 28)).Available.ShouldBe(Minutes.Zero);
+        var ledger = Ledger("haderslev", new Grant(D(2026, 1, 1), null, Fifteen,
+            [new SavingsAgreement(D(2026, 1, 1), D(2026, 12, 31), AgreedOn: D(2026, 3, 10))]));
+        ledger.Use(D(2026, 3, 12), Minutes.FromHours(16)).Reason.ShouldBe(ReasonCodes.ExceedsBalance);
+        ledger.BalanceAt(D(2026, 3, 12)).LapsedTotal.ShouldBe(Minutes.FromHours(30));
     }
 
     [Fact]

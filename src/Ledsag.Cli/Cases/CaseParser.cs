@@ -23,6 +23,7 @@ public sealed class CaseParser(StandardSet standards)
         ["complaint_received"] = DeadlineEvent.ComplaintReceived,
         ["partial_decision_received"] = DeadlineEvent.PartialDecisionReceived,
         ["complaint_maintained"] = DeadlineEvent.ComplaintMaintained,
+        ["complaint_upheld"] = DeadlineEvent.ComplaintUpheld,
     };
 
     private static readonly string[] LedgerReasons = [ReasonCodes.InvalidDuration, ReasonCodes.OutsideGrant, ReasonCodes.ExceedsBalance];
@@ -108,8 +109,9 @@ public sealed class CaseParser(StandardSet standards)
             {
                 var from = item.Required("from").Date();
                 var to = item.Required("to").Date();
+                var agreed = item.Optional("agreed")?.Date();
                 item.RejectUnknownKeys();
-                savings.Add(to < from ? throw item.Error("aftalens 'to' ligger før 'from'") : new SavingsAgreement(from, to));
+                savings.Add(to < from ? throw item.Error("aftalens 'to' ligger før 'from'") : new SavingsAgreement(from, to, agreed));
             }
         }
         g.RejectUnknownKeys();
@@ -223,7 +225,8 @@ public sealed class CaseParser(StandardSet standards)
                 HasContactPerson98 = B(FactKeys[10], false),
                 GrantedBeforePensionAge = B(FactKeys[11], false),
                 LivesInBotilbud = B(FactKeys[12], false),
-                BotilbudCompanionPerMonth = ReadBotilbudHours(f),
+                BotilbudCompanionPerMonth = ReadHours(f, "botilbud_companion_hours_per_month"),
+                OwnHomeCompanionPerMonth = ReadHours(f, "own_home_companion_hours_per_month"),
                 FunctionalLevel = ReadLevel(f),
             };
             f.RejectUnknownKeys();
@@ -257,9 +260,9 @@ public sealed class CaseParser(StandardSet standards)
         return new EligibilityCase(name, municipality, n.File, n.Line, expect, date, birth, facts);
     }
 
-    private static Minutes ReadBotilbudHours(YNode f)
+    private static Minutes ReadHours(YNode f, string key)
     {
-        var node = f.Optional("botilbud_companion_hours_per_month");
+        var node = f.Optional(key);
         if (node is null)
         {
             return Minutes.Zero;

@@ -22,6 +22,8 @@ public enum DeadlineEvent
     PartialDecisionReceived,
     /// <summary>Klagen fastholdt efter delvist medhold.</summary>
     ComplaintMaintained,
+    /// <summary>Fuldt medhold i klagen ved genvurderingen: en ny afgørelse skal træffes.</summary>
+    ComplaintUpheld,
 }
 
 /// <summary>A due date an event starts, or null where the standard sets no period, with its reasoning.</summary>
@@ -46,8 +48,10 @@ public static class DeadlineEngine
             [DeadlineEvent.DecisionReceived] = [("complaint_due", Parameters.ComplaintPeriod)],
             // Retssikkerhedsloven § 66: 4 weeks to reassess, and to forward when upheld.
             [DeadlineEvent.ComplaintReceived] = [("reassessment_due", Parameters.ReassessmentPeriod), ("forward_due", Parameters.ForwardPeriod)],
+            // Only where the standard has the step (Brønderslev); the law has none (retssikkerhedsloven § 66).
             [DeadlineEvent.PartialDecisionReceived] = [("maintain_due", Parameters.MaintainPeriod)],
             [DeadlineEvent.ComplaintMaintained] = [("forward_due", Parameters.ForwardAfterMaintained)],
+            [DeadlineEvent.ComplaintUpheld] = [("new_decision_due", Parameters.NewDecisionPeriod)],
         };
 
     /// <summary>The event's deadlines under <paramref name="standard"/>, for an event on <paramref name="date"/>.</summary>

@@ -71,40 +71,63 @@ public static class EligibilityEngine
                 effect.Cite()));
         }
 
+        // BEK 235/2012 § 5 stk. 2 (and Brønderslev's own-home rule): hours the botilbud or the home already give are
+        // deducted; when nothing is left (15 − N ≤ 0) there is nothing to grant, so the application is refused.
+        var hours = HoursPerMonth(standard, date, facts, trace);
+        if (hours.Value <= 0)
+        {
+            blocking.Add(facts.LivesInBotilbud && facts.BotilbudCompanionPerMonth.Value > 0 ? ReasonCodes.BotilbudCoversHours : ReasonCodes.OwnHomeCoversHours);
+        }
+
         var reasons = blocking.Concat(flags).ToList();
         if (blocking.Count > 0)
         {
             return new Recommendation(RecommendationKind.Deny, reasons, null, trace);
         }
-        var hours = HoursPerMonth(standard, date, facts, trace);
         return new Recommendation(flags.Count > 0 ? RecommendationKind.Assess : RecommendationKind.Grant, reasons, hours, trace);
     }
 
     /// <summary>
-    /// 15 hours a month (§ 97 stk. 1); for a resident of a botilbud with companion hours inside it,
-    /// the standard's botilbud rule: deduct those hours (not below 0) or a fixed figure (Gribskov: 8).
+    /// 15 hours a month (§ 97 stk. 1); for a resident of a botilbud with companion hours inside it, the
+    /// standard's botilbud rule: deduct those hours or a fixed figure (Gribskov: 8); where the standard says so
+    /// (Brønderslev), companionship already given in the own home is deducted too. Zero means nothing is left.
     /// </summary>
     public static Minutes HoursPerMonth(MunicipalStandard standard, LocalDate date, EligibilityFacts facts, List<TraceStep>? trace = null)
     {
         var full = standard.Get<Minutes>(Parameters.HoursPerMonth, date);
         trace?.Add(new TraceStep(Parameters.HoursPerMonth, $"{full.Value} timer om måneden", full.Cite()));
-        if (!facts.LivesInBotilbud || facts.BotilbudCompanionPerMonth.Value <= 0)
+        var hours = full.Value;
+        if (facts.LivesInBotilbud && facts.BotilbudCompanionPerMonth.Value > 0)
         {
-            return full.Value;
+            var rule = standard.Get<string>(Parameters.BotilbudRule, date);
+            if (rule.Value == "fixed")
+            {
+                var fixedHours = standard.Get<Minutes?>(Parameters.BotilbudFixedHours, date);
+                trace?.Add(new TraceStep(Parameters.BotilbudRule, "beboere i botilbud med ledsagelse i tilbuddet får et fast timetal", rule.Cite()));
+                trace?.Add(new TraceStep(Parameters.BotilbudFixedHours,
+                    $"beboer i botilbud med {facts.BotilbudCompanionPerMonth} timers ledsagelse: suppleres med {fixedHours.Value} timer", fixedHours.Cite()));
+                return fixedHours.Value!.Value;
+            }
+            var left = hours - facts.BotilbudCompanionPerMonth;
+            trace?.Add(new TraceStep(Parameters.BotilbudRule,
+                $"beboer i botilbud: {hours} − {facts.BotilbudCompanionPerMonth} timer i botilbuddet = {(left.Value < 0 ? Minutes.Zero : left)} timer", rule.Cite()));
+            hours = left.Value < 0 ? Minutes.Zero : left;
         }
-        var rule = standard.Get<string>(Parameters.BotilbudRule, date);
-        if (rule.Value == "fixed")
+        if (facts.OwnHomeCompanionPerMonth.Value > 0)
         {
-            var fixedHours = standard.Get<Minutes?>(Parameters.BotilbudFixedHours, date);
-            trace?.Add(new TraceStep(Parameters.BotilbudRule, "beboere i botilbud med ledsagelse i tilbuddet får et fast timetal", rule.Cite()));
-            trace?.Add(new TraceStep(Parameters.BotilbudFixedHours,
-                $"beboer i botilbud med {facts.BotilbudCompanionPerMonth} timers ledsagelse: suppleres med {fixedHours.Value} timer", fixedHours.Cite()));
-            return fixedHours.Value!.Value;
+            var deduct = standard.Get<bool>(Parameters.OwnHomeDeduct, date);
+            if (deduct.Value)
+            {
+                var left = hours - facts.OwnHomeCompanionPerMonth;
+                trace?.Add(new TraceStep(Parameters.OwnHomeDeduct,
+                    $"ledsagelse i eget hjem: {hours} − {facts.OwnHomeCompanionPerMonth} timer = {(left.Value < 0 ? Minutes.Zero : left)} timer", deduct.Cite()));
+                hours = left.Value < 0 ? Minutes.Zero : left;
+            }
+            else
+            {
+                trace?.Add(new TraceStep(Parameters.OwnHomeDeduct, "ledsagelse i eget hjem modregnes ikke i denne kommune", deduct.Cite()));
+            }
         }
-        var left = full.Value - facts.BotilbudCompanionPerMonth;
-        var hours = left.Value < 0 ? Minutes.Zero : left;
-        trace?.Add(new TraceStep(Parameters.BotilbudRule,
-            $"beboer i botilbud: {full.Value} − {facts.BotilbudCompanionPerMonth} timer i botilbuddet = {hours} timer", rule.Cite()));
         return hours;
     }
 }

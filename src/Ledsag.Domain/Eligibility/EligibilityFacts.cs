@@ -34,6 +34,11 @@ public sealed record EligibilityFacts
     public bool LivesInBotilbud { get; init; }
     /// <summary>Ledsagelse already inside the botilbud, per month.</summary>
     public Minutes BotilbudCompanionPerMonth { get; init; }
+    /// <summary>
+    /// Ledsagelse equal to § 97 companionship already given in the citizen's own home, per month; deducted only
+    /// where the standard says so (<c>own_home.deduct</c>, Brønderslev).
+    /// </summary>
+    public Minutes OwnHomeCompanionPerMonth { get; init; }
     /// <summary>VUM functional level 0–4 (helhedsvurdering), where assessed.</summary>
     public int? FunctionalLevel { get; init; }
 }

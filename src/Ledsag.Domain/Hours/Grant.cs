@@ -3,11 +3,22 @@ using NodaTime;
 
 namespace Ledsag.Domain.Hours;
 
-/// <summary>A savings agreement (aftale om opsparing, BEK 235/2012 § 6 stk. 1), both days included.</summary>
-public sealed record SavingsAgreement(LocalDate From, LocalDate To)
+/// <summary>
+/// A savings agreement (aftale om opsparing, BEK 235/2012 § 6 stk. 1), both days included, made on
+/// <see cref="Agreed"/> (default <see cref="From"/>).
+/// </summary>
+/// <remarks>
+/// Saving is by prior agreement (stk. 1: «efter aftale»): the agreement covers only allotments whose
+/// month's last day is on or after the day it was made, so a back-dated <see cref="From"/> never revives
+/// hours that had already lapsed when it was made.
+/// </remarks>
+public sealed record SavingsAgreement(LocalDate From, LocalDate To, LocalDate? AgreedOn = null)
 {
-    /// <summary>True when <paramref name="date"/> lies inside the agreement.</summary>
-    public bool Covers(LocalDate date) => From <= date && date <= To;
+    /// <summary>The day the agreement was made.</summary>
+    public LocalDate Agreed => AgreedOn ?? From;
+
+    /// <summary>True when the month ending on <paramref name="monthEnd"/> is saved under the agreement.</summary>
+    public bool Covers(LocalDate monthEnd) => From <= monthEnd && monthEnd <= To && monthEnd >= Agreed;
 }
 
 /// <summary>A grant (bevilling) of companion hours as the ledger needs it.</summary>

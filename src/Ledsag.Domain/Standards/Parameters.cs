@@ -50,6 +50,7 @@ public static class Parameters
     public const string SavingsDrawingOrder = "savings.drawing_order";
     public const string BotilbudRule = "botilbud.rule";
     public const string BotilbudFixedHours = "botilbud.fixed_hours";
+    public const string OwnHomeDeduct = "own_home.deduct";
     public const string CashGrantOffered = "cash_grant.offered";
     public const string ProcessingTime = "processing_time";
     public const string ConsultationPeriod = "consultation_period";
@@ -60,6 +61,7 @@ public static class Parameters
     public const string ReassessmentPeriod = "complaint.reassessment_period";
     public const string ForwardPeriod = "complaint.forward_period";
     public const string MaintainPeriod = "complaint.maintain_period";
+    public const string NewDecisionPeriod = "complaint.new_decision_period";
     public const string ForwardAfterMaintained = "complaint.forward_after_maintained";
     public const string IntakeRoutes = "intake.routes";
     public const string CompanionCriminalRecord = "companion.criminal_record_required";
@@ -103,6 +105,7 @@ public static class Parameters
         new(SavingsDrawingOrder, ParameterType.Enum, ParameterScope.Overridable, "rækkefølge timer bruges i", DrawingOrders.OldestFirst, DrawingOrders.CurrentFirst),
         new(BotilbudRule, ParameterType.Enum, ParameterScope.Overridable, "timer for beboere i botilbud med ledsagelse i tilbuddet", "deduct", "fixed"),
         new(BotilbudFixedHours, ParameterType.HoursOrNull, ParameterScope.Overridable, "faste timer til beboere i botilbud (når reglen er fixed)"),
+        new(OwnHomeDeduct, ParameterType.Bool, ParameterScope.Overridable, "ledsagelse i eget hjem modregnes i de 15 timer"),
         new(CashGrantOffered, ParameterType.Bool, ParameterScope.Overridable, "kontant tilskud efter § 97 stk. 5 tilbydes"),
         new(ProcessingTime, ParameterType.PeriodOrNull, ParameterScope.Municipal, "offentliggjort sagsbehandlingsfrist"),
         new(ConsultationPeriod, ParameterType.PeriodOrNull, ParameterScope.Municipal, "svarfrist ved partshøring"),
@@ -112,7 +115,8 @@ public static class Parameters
         new(ComplaintPeriod, ParameterType.Period, ParameterScope.National, "klagefrist fra modtagelse af afgørelsen"),
         new(ReassessmentPeriod, ParameterType.Period, ParameterScope.National, "frist for genvurdering fra modtagelse af klagen"),
         new(ForwardPeriod, ParameterType.Period, ParameterScope.National, "frist for videresendelse til Ankestyrelsen fra modtagelse af klagen"),
-        new(MaintainPeriod, ParameterType.Period, ParameterScope.National, "frist for at meddele om klagen fastholdes efter delvist medhold"),
+        new(MaintainPeriod, ParameterType.PeriodOrNull, ParameterScope.Overridable, "frist for at meddele om klagen fastholdes efter delvist medhold (kun hvor standarden har det trin)"),
+        new(NewDecisionPeriod, ParameterType.Period, ParameterScope.Overridable, "frist for ny afgørelse efter fuldt medhold i klagen"),
         new(ForwardAfterMaintained, ParameterType.PeriodOrNull, ParameterScope.Municipal, "frist for videresendelse efter at klagen er fastholdt"),
         new(IntakeRoutes, ParameterType.Routes, ParameterScope.Municipal, "hvor ansøgningen sendes hen"),
         new(CompanionCriminalRecord, ParameterType.Bool, ParameterScope.Overridable, "ansættelse kræver straffeattest"),
