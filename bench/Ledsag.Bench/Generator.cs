@@ -1,4 +1,5 @@
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Hours;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -96,7 +97,7 @@ public sealed class Generator(StandardSet standards, LocalDate today, int citize
             var k = new Case { MunicipalityId = g.Municipality, CitizenId = c.Id, Number = $"BEN-{n:000000}", State = CaseState.Granted, ReceivedOn = g.Domain.Start.PlusDays(-40), Channel = "brev" };
             cases.Add(k);
             grants.Add(new Grant { Id = g.Id, CaseId = k.Id, CitizenId = c.Id, MunicipalityId = g.Municipality, Start = g.Domain.Start, MinutesPerMonth = 900 });
-            agreements.AddRange(g.Domain.Savings.Select(a => new SavingsAgreementRow { GrantId = g.Id, From = a.From, To = a.To, Purpose = "Ferie" }));
+            agreements.AddRange(g.Domain.Savings.Select(a => new SavingsAgreementRow { GrantId = g.Id, From = a.From, To = a.To, Purpose = "Ferie", AgreedOn = a.Agreed }));
         }
         // 2,000 open cases in Haderslev for the caseworker's worklist, spread over the open states and deadline kinds.
         var open = new (CaseState State, string Kind)[]

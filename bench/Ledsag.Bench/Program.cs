@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Ledsag.Bench;
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Hours;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -165,7 +166,7 @@ if (only.Contains("import"))
         var birth = new LocalDate(1950 + (i % 50), 1 + (i % 12), 1 + (i % 28));
         var citizen = new Citizen { MunicipalityId = "gribskov", Cpr = $"{birth:ddMMyy}{i % 4}{i / 4 % 1000:000}", BirthDate = birth, Name = $"Import {i}" };
         var k = new Case { MunicipalityId = "gribskov", CitizenId = citizen.Id, Number = $"IMP-{i:000000}", State = CaseState.Granted, ReceivedOn = start.PlusDays(-40), Channel = "brev" };
-        var g = new Ledsag.Web.Data.Grant { CaseId = k.Id, CitizenId = citizen.Id, MunicipalityId = "gribskov", Start = start, MinutesPerMonth = 900 };
+        var g = new Ledsag.Web.Data.Grant { CaseId = k.Id, CitizenId = citizen.Id, MunicipalityId = "gribskov", Start = start, MinutesPerMonth = 900, InForceCitizenId = citizen.Id };
         return (citizen, k, g);
     }).ToList();
     var csv = Path.Combine(work, "sessions.csv");

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Hours;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -274,8 +275,8 @@ public static class ImportCommand
             var g = group.First().Grant;
             var existing = booked[g.Id].ToList();
             var keys = existing.Where(s => s.IdempotencyKey is not null).Select(s => s.IdempotencyKey!).ToHashSet();
-            var agreements = allAgreements[g.Id].Select(a => new SavingsAgreement(a.From, a.To)).ToList();
-            var ledger = new HoursLedger(new Ledsag.Domain.Hours.Grant(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements), rules);
+            var agreements = allAgreements[g.Id].Select(a => new SavingsAgreement(a.From, a.To, a.AgreedOn)).ToList();
+            var ledger = new HoursLedger(Ledsag.Web.Features.GrantEndpoints.ToDomain(g, agreements), rules);
             var sequence = existing.Count == 0 ? 0 : existing.Max(s => s.Sequence);
             var merged = Ledsag.Web.Features.GrantEndpoints.Standing(existing).Select(s => (Row: 0, Session: s, New: false))
                 .Concat(group.Where(p => !keys.Contains(p.Session.IdempotencyKey!)).Select(p => (p.Row, p.Session, New: true)))
@@ -418,6 +419,10 @@ public static class ImportCommand
             else if (from is not null && to < from) { errors.Add(new RowError(row, "til", "slutdatoen ligger før startdatoen")); }
             var purpose = Cell(cells, columns, "formål");
             if (purpose is null) { errors.Add(new RowError(row, "formål", "skal udfyldes")); }
+            // The day the agreement was made (BEK 235/2012 § 6 stk. 1); an older system's file may not have it: then «fra».
+            var agreedText = Cell(cells, columns, "aftalt");
+            var agreed = agreedText is null ? from : Date(agreedText);
+            if (agreedText is not null && agreed is null) { errors.Add(new RowError(row, "aftalt", $"'{agreedText}' er ikke en dato")); }
             var grant = from is null ? null : grants[citizenId].FirstOrDefault(g => g.Start <= from && (g.End is null || g.End >= from));
             if (errors.Count == before && grant is null) { errors.Add(new RowError(row, "fra", "borgeren har ingen bevilling den dag")); }
             progress.Tick();
@@ -430,7 +435,7 @@ public static class ImportCommand
                 already++;
                 continue;
             }
-            fresh.Add(new SavingsAgreementRow { GrantId = grant.Id, From = from.Value, To = to.Value, Purpose = purpose! });
+            fresh.Add(new SavingsAgreementRow { GrantId = grant.Id, From = from.Value, To = to.Value, Purpose = purpose!, AgreedOn = agreed ?? from.Value });
         }
         if (write && (errors.Count == 0 || skipInvalid) && fresh.Count > 0)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
 using Ledsag.Domain.Eligibility;
 using Ledsag.Domain.Hours;
@@ -148,7 +149,7 @@ public static class OperatorCommands
         var sessions = (await db.Sessions.AsNoTracking().Where(s => grantIds.Contains(s.GrantId)).ToListAsync(ct)).ToLookup(s => s.GrantId);
         foreach (var g in grants)
         {
-            var grant = new Ledsag.Domain.Hours.Grant(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements[g.Id].Select(a => new SavingsAgreement(a.From, a.To)).ToList());
+            var grant = Ledsag.Web.Features.GrantEndpoints.ToDomain(g, agreements[g.Id].Select(a => new SavingsAgreement(a.From, a.To, a.AgreedOn)).ToList());
             var standing = Ledsag.Web.Features.GrantEndpoints.Standing(sessions[g.Id].OrderBy(s => s.Date).ThenBy(s => s.Sequence).ToList());
             decimal Lapsing(MunicipalStandard s)
             {

@@ -1,4 +1,5 @@
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
 using Ledsag.Domain.Eligibility;
 using Ledsag.Domain.Hours;
@@ -142,7 +143,7 @@ public static class DemoData
         var grant = new Data.Grant
         {
             CaseId = c.Id, CitizenId = citizen.Id, MunicipalityId = actor.MunicipalityId, Start = decided.PlusDays(1),
-            MinutesPerMonth = r.HoursPerMonth!.Value.Value,
+            MinutesPerMonth = r.HoursPerMonth!.Value.Value, InForceCitizenId = citizen.Id,
         };
         db.Grants.Add(grant);
         c.State = CaseState.Granted;
@@ -153,7 +154,8 @@ public static class DemoData
             flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
         }
         db.Assignments.Add(new Assignment { CompanionId = companion.Id, CitizenId = citizen.Id, From = grant.Start });
-        db.SavingsAgreements.Add(new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse" });
+        db.SavingsAgreements.Add(new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse",
+            AgreedOn = grant.Start, CompanionId = companion.Id, CompanionExpenses = "Borgeren betaler ledsagerens udgifter til billetter og transport" });
         var ledger = new HoursLedger(new Domain.Hours.Grant(grant.Start, null, new Minutes(grant.MinutesPerMonth),
             [new SavingsAgreement(grant.Start, today.PlusMonths(6))]), LedgerRules.Timeline(standard));
         var activities = new[] { "cinema", "shopping", "family_visit", "sport", "culture" };
@@ -180,6 +182,7 @@ public static class DemoData
             var end = today.PlusDays(-10);
             grant.End = end;
             grant.EndReason = "moved";
+            grant.InForceCitizenId = null;
             foreach (var s in db.ChangeTracker.Entries<SessionRow>().Where(e => e.Entity.GrantId == grant.Id && e.Entity.Date > end).ToList())
             {
                 s.State = EntityState.Detached;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ledsag.Domain.Cases;
 using Ledsag.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -21,11 +21,27 @@ public sealed record SavingsAgreement(LocalDate From, LocalDate To, LocalDate? A
     public bool Covers(LocalDate monthEnd) => From <= monthEnd && monthEnd <= To && monthEnd >= Agreed;
 }
 
+/// <summary>Hours a month from a day: a grant that replaced an earlier one keeps the earlier one's figures for its months.</summary>
+/// <param name="From">The first day the figure applies.</param>
+/// <param name="Hours">The monthly allotment from then.</param>
+public sealed record HoursPeriod(LocalDate From, Minutes Hours);
+
 /// <summary>A grant (bevilling) of companion hours as the ledger needs it.</summary>
 public sealed record Grant
 {
     /// <summary>A grant from <paramref name="start"/> to <paramref name="end"/> (open when null).</summary>
-    public Grant(LocalDate start, LocalDate? end, Minutes hoursPerMonth, IReadOnlyList<SavingsAgreement>? savings = null)
+    /// <param name="start">The first day in force (of the first grant, when this one replaced others).</param>
+    /// <param name="end">The last day, or null.</param>
+    /// <param name="hoursPerMonth">The monthly allotment (from the last of <paramref name="earlier"/> on).</param>
+    /// <param name="savings">The savings agreements.</param>
+    /// <param name="earlier">
+    /// When this grant replaced earlier ones on the same matter, the figures they gave and from when; the ledger
+    /// runs on over the whole chain, so saved hours and sessions stay whole. A month's allotment is the figure in
+    /// force on its last day.
+    /// </param>
+    /// <param name="currentFrom">The day <paramref name="hoursPerMonth"/> applies from (this grant's own start), with <paramref name="earlier"/>.</param>
+    public Grant(LocalDate start, LocalDate? end, Minutes hoursPerMonth, IReadOnlyList<SavingsAgreement>? savings = null, IReadOnlyList<HoursPeriod>? earlier = null,
+        LocalDate? currentFrom = null)
     {
         if (end is { } e && e < start)
         {
@@ -43,6 +59,36 @@ public sealed record Grant
         End = end;
         HoursPerMonth = hoursPerMonth;
         Savings = savings ?? [];
+        Earlier = earlier ?? [];
+        CurrentFrom = currentFrom ?? start;
+    }
+
+    /// <summary>The day <see cref="HoursPerMonth"/> applies from.</summary>
+    public LocalDate CurrentFrom { get; }
+
+    /// <summary>Earlier figures of a replaced grant, in date order (empty for most grants).</summary>
+    public IReadOnlyList<HoursPeriod> Earlier { get; }
+
+    /// <summary>The allotment of the month ending on <paramref name="monthEnd"/>.</summary>
+    public Minutes HoursForMonthEnding(LocalDate monthEnd)
+    {
+        if (Earlier.Count == 0)
+        {
+            return HoursPerMonth;
+        }
+        if (monthEnd >= CurrentFrom)
+        {
+            return HoursPerMonth;
+        }
+        // The figure in force on the month's last day: the last earlier period started by then.
+        for (var i = Earlier.Count - 1; i > 0; i--)
+        {
+            if (Earlier[i].From <= monthEnd)
+            {
+                return Earlier[i].Hours;
+            }
+        }
+        return Earlier[0].Hours;
     }
 
     /// <summary>The first day the grant is in force.</summary>

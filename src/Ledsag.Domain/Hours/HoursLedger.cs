@@ -271,10 +271,12 @@ public sealed class HoursLedger
             var saved = !rules.SavingsRequireAgreement || Covered(FromKey(monthEnd));
             var last = n + rules.ValidityMonths - 1;
             var expiry = saved ? EndOfMonthKey(_firstMonth.Year + (last / 12), (last % 12) + 1) : monthEnd;
+            // A grant that replaced an earlier one keeps the earlier figures for its months (rare: the plain case stays on ints).
+            var amount = _grant.Earlier.Count == 0 ? _grant.HoursPerMonth.Value : _grant.HoursForMonthEnding(FromKey(monthEnd)).Value;
             _allotments.Add(new Allotment
             {
-                Amount = _grant.HoursPerMonth.Value,
-                Remaining = _grant.HoursPerMonth.Value,
+                Amount = amount,
+                Remaining = amount,
                 ExpiryKey = Math.Min(expiry, _end),
             });
         }

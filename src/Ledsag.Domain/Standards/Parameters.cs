@@ -54,6 +54,9 @@ public static class Parameters
     public const string CashGrantOffered = "cash_grant.offered";
     public const string ProcessingTime = "processing_time";
     public const string ConsultationPeriod = "consultation_period";
+    public const string ConsultationAlways = "consultation.always";
+    public const string ConsultationDefaultPeriod = "consultation.default_period";
+    public const string SavingsAgreementTerms = "savings.agreement_terms";
     public const string StartPeriod = "start_period";
     public const string FollowUpFirst = "follow_up.first";
     public const string FollowUpInterval = "follow_up.interval";
@@ -109,6 +112,9 @@ public static class Parameters
         new(CashGrantOffered, ParameterType.Bool, ParameterScope.Overridable, "kontant tilskud efter § 97 stk. 5 tilbydes"),
         new(ProcessingTime, ParameterType.PeriodOrNull, ParameterScope.Municipal, "offentliggjort sagsbehandlingsfrist"),
         new(ConsultationPeriod, ParameterType.PeriodOrNull, ParameterScope.Municipal, "svarfrist ved partshøring"),
+        new(ConsultationAlways, ParameterType.Bool, ParameterScope.Overridable, "et udkast sendes altid i partshøring før afgørelsen"),
+        new(ConsultationDefaultPeriod, ParameterType.Period, ParameterScope.Overridable, "svarfrist ved partshøring, når standarden ikke fastsætter en"),
+        new(SavingsAgreementTerms, ParameterType.Enum, ParameterScope.Overridable, "hvad en aftale om opsparing skal indeholde", "purpose", "purpose_companion_expenses"),
         new(StartPeriod, ParameterType.PeriodOrNull, ParameterScope.Municipal, "frist for iværksættelse efter bevilling"),
         new(FollowUpFirst, ParameterType.PeriodOrNull, ParameterScope.Municipal, "første opfølgning efter bevilling"),
         new(FollowUpInterval, ParameterType.PeriodOrNull, ParameterScope.Municipal, "opfølgning derefter"),

@@ -1,3 +1,4 @@
+using Ledsag.Domain.Cases;
 using NodaTime;
 
 namespace Ledsag.Web.Data;
@@ -215,19 +216,6 @@ public sealed class Assignment
     public LocalDate? EndedOn { get; set; }
 }
 
-/// <summary>Where a case stands in the workflow.</summary>
-public enum CaseState
-{
-    Received,
-    InAssessment,
-    Consultation,
-    Granted,
-    Refused,
-    ComplaintReceived,
-    ComplaintForwarded,
-    Closed,
-}
-
 /// <summary>A case (sag) about one citizen's application for the companion scheme.</summary>
 public sealed class Case
 {
@@ -283,6 +271,14 @@ public sealed class Grant
     public string? EndReason { get; set; }
     /// <summary>Bumped by every registration: two writers racing on one grant cannot both win.</summary>
     public int Version { get; set; }
+    /// <summary>The grant this one replaced on the same matter (after a complaint, a reassessment or a new application).</summary>
+    public Guid? ReplacesGrantId { get; set; }
+    /// <summary>The first day of the chain of grants this one continues; the ledger runs from here (null: <see cref="Start"/>).</summary>
+    public LocalDate? LedgerStart { get; set; }
+    /// <summary>The earlier grants' figures in the chain, "yyyy-MM-dd:minutes;…" in date order (null when none).</summary>
+    public string? EarlierHours { get; set; }
+    /// <summary>Set while the grant is in force (not ended); unique per citizen, so two grants in force at once is a database error.</summary>
+    public Guid? InForceCitizenId { get; set; }
 }
 
 /// <summary>A savings agreement (aftale om opsparing) under a grant.</summary>
@@ -293,6 +289,12 @@ public sealed class SavingsAgreementRow
     public LocalDate From { get; set; }
     public LocalDate To { get; set; }
     public required string Purpose { get; set; }
+    /// <summary>The day the agreement was made: it covers only months ending on or after it (BEK 235/2012 § 6 stk. 1).</summary>
+    public LocalDate AgreedOn { get; set; }
+    /// <summary>The companion the hours are saved with (Brønderslev's terms).</summary>
+    public Guid? CompanionId { get; set; }
+    /// <summary>Who pays the companion's expenses (Brønderslev's terms).</summary>
+    public string? CompanionExpenses { get; set; }
 }
 
 /// <summary>A session (ledsagelse) booked against a grant. A correction is a reversing row, never an edit.</summary>

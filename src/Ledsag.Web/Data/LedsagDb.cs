@@ -61,6 +61,8 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<Deadline>().HasIndex(d => new { d.MunicipalityId, d.ClosedOn, d.DueOn });
         b.Entity<Deadline>().HasIndex(d => d.CaseId);
         b.Entity<Grant>().HasIndex(g => g.CitizenId);
+        // One grant in force per citizen (SEL § 97: one right, one grant): a second is a unique violation, also under parallel requests.
+        b.Entity<Grant>().HasIndex(g => g.InForceCitizenId).IsUnique();
         b.Entity<Grant>().Property(g => g.Version).IsConcurrencyToken();
         b.Entity<SavingsAgreementRow>().HasIndex(a => a.GrantId);
         // A grant's ledger is replayed from its sessions in booking order (date, sequence); the index carries

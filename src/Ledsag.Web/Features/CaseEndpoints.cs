@@ -1,4 +1,5 @@
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
 using Ledsag.Domain.Eligibility;
 using Ledsag.Domain.Standards;
@@ -23,13 +24,11 @@ public static class CaseEndpoints
     public sealed record Facts(bool? SignificantLastingReducedFunction, bool? CannotMoveAlone, bool? CanExpressWish, bool? AwareOfActivity,
         bool? CanParticipateWithoutHelp, bool? NeedsSocialpedagogicalSupport, bool? PrimaryMentalIllnessOrSocial, bool? NeedsBehaviourRegulation,
         bool? NeedsHealthCare, bool? HasBpa96, bool? HasContactPerson98, bool? GrantedBeforePensionAge, bool? LivesInBotilbud,
-        decimal? BotilbudCompanionHoursPerMonth);
+        decimal? BotilbudCompanionHoursPerMonth, decimal? OwnHomeCompanionHoursPerMonth = null);
     public sealed record AssessmentRequest(string? AssessedOn, IReadOnlyList<ThemeLevel>? Themes, int? FunctionalLevel, Facts? Facts, string? Note);
-    public sealed record DraftRequest(string? SentOn, string? Delivery, string? Outcome, string? Summary);
-    public sealed record DecisionRequest(string? DecidedOn, string? Delivery, string? Outcome, decimal? HoursPerMonth, string? HoursReason,
-        string? Start, string? End, IReadOnlyList<string>? Reasons, string? Justification);
+    public sealed record DraftRequest(string? SentOn, string? Delivery, string? Outcome, string? Summary, string? AnswerBy);
     public sealed record DelayLetterRequest(string? SentOn, string? ExpectedBy, string? Reason);
-    public sealed record ComplaintRequest(string? ReceivedOn, string? Text);
+    public sealed record ComplaintRequest(string? ReceivedOn, string? Text, string? LateDecision, string? LateReason);
     public sealed record ReassessmentRequest(string? DecidedOn, string? Delivery, string? Outcome, string? Justification);
     public sealed record DateRequest(string? On, string? Note);
 
@@ -41,7 +40,8 @@ public static class CaseEndpoints
         ["digital"] = "digital", ["borger.dk"] = "borger.dk", ["telefon"] = "telefon", ["brev"] = "brev", ["personligt"] = "personligt", ["samarbejdspartner"] = "samarbejdspartner",
     };
     private static readonly Dictionary<string, string> Deliveries = new() { ["digital"] = "digital", ["letter"] = "letter" };
-    private static readonly Dictionary<string, string> Outcomes = new() { ["grant"] = "grant", ["refusal"] = "refusal" };
+    private static readonly Dictionary<string, string> Outcomes = new() { ["grant"] = "grant", ["refusal"] = "refusal", ["end"] = "end" };
+    private static readonly Dictionary<string, string> LateDecisions = new() { ["dealt_with"] = "dealt_with", ["not_dealt_with"] = "not_dealt_with" };
     private static readonly Dictionary<string, string> ConsentStatuses = new() { ["given"] = "given", ["refused"] = "refused", ["withdrawn"] = "withdrawn" };
     private static readonly Dictionary<string, string> ComplaintOutcomes = new() { ["full"] = "full", ["partial"] = "partial", ["upheld"] = "upheld" };
 
@@ -62,6 +62,7 @@ public static class CaseEndpoints
         api.MapPost("/{id:guid}/complaint/maintained", Maintained);
         api.MapPost("/{id:guid}/complaint/forwarded", Forwarded);
         api.MapPost("/{id:guid}/follow-up", FollowUp);
+        Decisions.Map(api);
         app.MapGet("/api/worklist", Worklist).WithTags("Sager").RequireAuthorization();
     }
 
@@ -166,7 +167,7 @@ public static class CaseEndpoints
         var on = NotFuture(v, flow, "on", body?.On);
         var note = v.Text("note", body?.Note);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "En samtale", CaseState.Received, CaseState.InAssessment);
+        CaseWorkflow.Require(c, CaseEvent.Conversation);
         c.State = CaseState.InAssessment;
         flow.Record(c, actor, "conversation", on!.Value, note);
         return await flow.SavedViewAsync(c, ct);
@@ -182,7 +183,7 @@ public static class CaseEndpoints
         var from = v.Text("from", body?.From, max: 400);
         var status = v.Enum("status", body?.Status, ConsentStatuses);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "Samtykke", CaseState.Received, CaseState.InAssessment, CaseState.Consultation);
+        CaseWorkflow.Require(c, CaseEvent.Consent);
         flow.Record(c, actor, "consent", on!.Value, $"{status}: {what} fra {from}", new { what, from, status });
         return await flow.SavedViewAsync(c, ct);
     }
@@ -216,8 +217,9 @@ public static class CaseEndpoints
             v.Add("functionalLevel", "Funktionsniveau skal være 0–4.");
         }
         var botilbud = v.Hours("facts.botilbudCompanionHoursPerMonth", body?.Facts?.BotilbudCompanionHoursPerMonth, required: false, allowZero: true);
+        var ownHome = v.Hours("facts.ownHomeCompanionHoursPerMonth", body?.Facts?.OwnHomeCompanionHoursPerMonth, required: false, allowZero: true);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "En udredning", CaseState.Received, CaseState.InAssessment, CaseState.Consultation);
+        CaseWorkflow.Require(c, CaseEvent.Assessment);
 
         var f = body!.Facts;
         var facts = new EligibilityFacts
@@ -236,144 +238,85 @@ public static class CaseEndpoints
             GrantedBeforePensionAge = f?.GrantedBeforePensionAge ?? false,
             LivesInBotilbud = f?.LivesInBotilbud ?? false,
             BotilbudCompanionPerMonth = botilbud ?? Minutes.Zero,
+            OwnHomeCompanionPerMonth = ownHome ?? Minutes.Zero,
             FunctionalLevel = body.FunctionalLevel,
         };
         var citizen = await flow.Db.Citizens.FirstAsync(z => z.Id == c.CitizenId, ct);
         var standard = flow.Standards.For(c.MunicipalityId);
         var r = EligibilityEngine.Recommend(standard, on!.Value, citizen.BirthDate, facts);
         c.State = CaseState.InAssessment;
-        flow.Record(c, actor, "assessment", on.Value, body.Note, new { themes, functionalLevel = body.FunctionalLevel, facts });
+        // The hours the law and the standard's botilbud / own-home rule give on these facts: the only figure a grant may carry.
+        var lawful = EligibilityEngine.HoursPerMonth(standard, on.Value, facts);
+        flow.Record(c, actor, "assessment", on.Value, body.Note, new { themes, functionalLevel = body.FunctionalLevel, facts, lawfulMinutes = lawful.Value });
         flow.Record(c, actor, "recommendation", on.Value, $"{r.Kind.ToString().ToLowerInvariant()}: {string.Join(", ", r.Reasons)}", RecommendationView.From(r, standard.National));
         return await flow.SavedViewAsync(c, ct);
     }
 
-    private static async Task<IResult> Draft(Guid id, DraftRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    private static async Task<IResult> Draft(Guid id, DraftRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+        await DraftAsync(Access.Require(http), id, body, flow, access, ct);
+
+    /// <summary>Sends a draft decision in partshøring (forvaltningsloven § 19); the API and the case page both come here.</summary>
+    public static async Task<IResult> DraftAsync(Actor actor, Guid id, DraftRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
     {
-        var actor = Caseworker(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var c = await access.CaseAsync(actor, id, ct);
         var v = new Validation();
         var sent = NotFuture(v, flow, "sentOn", body?.SentOn);
         var delivery = v.Enum("delivery", body?.Delivery ?? "digital", Deliveries);
         var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
         var summary = v.Text("summary", body?.Summary);
+        var answerBy = v.Date("answerBy", body?.AnswerBy, required: false);
+        if (sent is not null && answerBy is not null && answerBy <= sent)
+        {
+            v.Add("answerBy", "Svarfristen skal ligge efter den dag, udkastet sendes.");
+        }
+        if (sent < c.ReceivedOn)
+        {
+            v.Add("sentOn", "Udkastet kan ikke være sendt, før ansøgningen blev modtaget.");
+        }
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "Et udkast til afgørelse", CaseState.InAssessment, CaseState.Consultation);
-        await RequireRecommendationAsync(flow, c, ct);
-        c.State = CaseState.Consultation;
+        CaseWorkflow.Require(c, CaseEvent.Draft);
+        if (outcome == "end" ? c.State != CaseState.Granted : c.State == CaseState.Granted)
+        {
+            throw ProblemException.Invalid("outcome", outcome == "end" ? "Et udkast om ophør kræver en bevilling i kraft." : "Sagen har en bevilling: et udkast kan kun gælde ophør.");
+        }
+        if (outcome != "end")
+        {
+            await RequireRecommendationAsync(flow, c, ct);
+        }
+        if (c.State is CaseState.Received or CaseState.InAssessment)
+        {
+            c.State = CaseState.Consultation;
+        }
         var received = flow.ReceivedOn(c.MunicipalityId, sent!.Value, delivery!);
-        flow.Record(c, actor, "draft", sent.Value, summary, new { outcome, delivery, receivedOn = received.Iso() });
-        // Forvaltningsloven § 19: the answer period the standard sets, from the day the draft is received.
+        // Forvaltningsloven § 19: the answer period the standard sets, from the day the draft is received; where it sets
+        // none, the caseworker's date or the default period.
         await flow.CloseAsync(c, sent.Value, "new_draft", ct, "consultation_due");
-        var consultation = flow.Open(c, DeadlineEvent.DraftReceived, received);
-        await flow.LetterAsync(c, "consultation", Letters.LetterTexts.Consultation(summary!, consultation.FirstOrDefault()?.DueOn), ct);
+        var standard = flow.Standards.For(c.MunicipalityId);
+        var opened = flow.Open(c, DeadlineEvent.DraftReceived, received);
+        if (opened.Count == 0)
+        {
+            var period = standard.Get<Domain.Calendar.DeadlinePeriod>(Parameters.ConsultationDefaultPeriod, received);
+            var calendar = standard.National.Calendar;
+            var due = answerBy is { } a ? calendar.RollForward(a) : calendar.RollForward(calendar.Add(received, period.Value));
+            opened = [flow.OpenDeadline(c, "consultation_due", due, answerBy is null ? period.Source : "Forvaltningsloven § 19: svarfristen fastsat af sagsbehandleren")];
+        }
+        var answerDue = opened[0].DueOn;
+        flow.Record(c, actor, "draft", sent.Value, summary, new { outcome, delivery, receivedOn = received.Iso(), answerDue = answerDue.Iso() });
+        await flow.LetterAsync(c, "consultation", Letters.LetterTexts.Consultation(summary!, answerDue), ct);
         return await flow.SavedViewAsync(c, ct);
     }
 
-    private static async Task<IResult> Decide(Guid id, DecisionRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
-        await DecideAsync(Access.Require(http), id, body, flow, access, ct); // the core checks the role
+    private static async Task<IResult> Decide(Guid id, Decisions.DecisionRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+        await Decisions.DecideAsync(Access.Require(http), id, body, flow, access, ct); // the core checks the role
 
-    /// <summary>Records a decision (grant or refusal, always with klagevejledning and a letter); the API and the pages both come here.</summary>
-    public static async Task<IResult> DecideAsync(Actor actor, Guid id, DecisionRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    private static async Task<IResult> DelayLetter(Guid id, DelayLetterRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+        await DelayLetterAsync(Access.Require(http), id, body, flow, access, ct);
+
+    /// <summary>The § 3 stk. 2 letter: the citizen is told when to expect a decision; the API and the case page both come here.</summary>
+    public static async Task<IResult> DelayLetterAsync(Actor actor, Guid id, DelayLetterRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
-        var c = await access.CaseAsync(actor, id, ct);
-        var v = new Validation();
-        var decided = NotFuture(v, flow, "decidedOn", body?.DecidedOn);
-        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", Deliveries);
-        var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
-        var justification = v.Text("justification", body?.Justification, required: outcome == "refusal");
-        var hours = v.Hours("hoursPerMonth", body?.HoursPerMonth, required: false, allowZero: false);
-        var start = v.Date("start", body?.Start, required: outcome == "grant");
-        var end = v.Date("end", body?.End, required: false);
-        v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "En afgørelse", CaseState.InAssessment, CaseState.Consultation);
-        var recommendation = await RequireRecommendationAsync(flow, c, ct);
-        var standard = flow.Standards.For(c.MunicipalityId);
-        var klagevejledning = Letters.LetterTexts.Klagevejledning(standard, decided!.Value);
-
-        if (outcome == "refusal")
-        {
-            var reasons = body!.Reasons ?? [];
-            if (reasons.Count == 0)
-            {
-                v.Add("reasons", "Et afslag skal have mindst én begrundelseskode.");
-            }
-            foreach (var (code, i) in reasons.Select((r, i) => (r, i)))
-            {
-                if (code is null || !standard.National.Reasons.ContainsKey(code) ||
-                    (!EligibilityCriteria.IsCriterion(code) && code is not (ReasonCodes.AgeUnder18 or ReasonCodes.AgePension)))
-                {
-                    v.Add($"reasons[{i}]", $"'{code}' er ikke en kendt begrundelseskode for et afslag.");
-                }
-            }
-            v.ThrowIfInvalid();
-            c.State = CaseState.Refused;
-            flow.Record(c, actor, "decision", decided.Value, justification, new
-            {
-                outcome, delivery, reasons, justification, klagevejledning,
-                reasonTexts = reasons.Select(r => new { code = r, text = standard.National.Reasons[r].Text, source = standard.National.Reasons[r].Source }),
-            });
-            await flow.LetterAsync(c, "refusal", Letters.LetterTexts.Refusal(standard, decided.Value, c.ReceivedOn,
-                reasons.Select(r => standard.National.Reasons[r]), justification!), ct);
-        }
-        else
-        {
-            var engineHours = recommendation.HoursPerMonth is { } h ? Minutes.FromHours(h) : (Minutes?)null;
-            var chosen = hours ?? engineHours;
-            if (chosen is null)
-            {
-                v.Add("hoursPerMonth", "Motoren anbefaler afslag; angiv timetal og begrundelse, hvis der alligevel bevilges.");
-            }
-            var hoursReason = v.Text("hoursReason", body!.HoursReason, required: chosen != engineHours);
-            if (start < c.ReceivedOn)
-            {
-                v.Add("start", "Bevillingen kan ikke starte før ansøgningen er modtaget.");
-            }
-            var startDue = DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, decided.Value).Single(d => d.Name == "start_due");
-            if (startDue.Due is { } latest && start > latest)
-            {
-                v.Add("start", $"Skal ligge senest {latest.Iso()} ({startDue.Trace[0].Source}).");
-            }
-            if (end is not null && end < start)
-            {
-                v.Add("end", "Slutdatoen ligger før startdatoen.");
-            }
-            if (recommendation.Kind == "deny" && string.IsNullOrWhiteSpace(justification))
-            {
-                v.Add("justification", "Motoren anbefaler afslag; en bevilling skal begrundes.");
-            }
-            v.ThrowIfInvalid();
-            var citizen = await flow.Db.Citizens.FirstAsync(z => z.Id == c.CitizenId, ct);
-            var grant = new Grant
-            {
-                CaseId = c.Id, CitizenId = c.CitizenId, MunicipalityId = c.MunicipalityId,
-                Start = start!.Value, End = end, MinutesPerMonth = chosen!.Value.Value, HoursReason = hoursReason,
-            };
-            flow.Db.Grants.Add(grant);
-            c.State = CaseState.Granted;
-            flow.Record(c, actor, "decision", decided.Value, justification ?? hoursReason, new
-            {
-                outcome, delivery, grantId = grant.Id, hoursPerMonth = chosen.Value.Hours, engineHoursPerMonth = engineHours?.Hours, hoursReason,
-                start = start.Value.Iso(), end = end?.Iso(), justification, klagevejledning,
-                continuesPastAgeLimit = "En bevilling givet før folkepensionsalderen fortsætter efter den (SEL § 97 stk. 2).",
-                citizenBirthDate = citizen.BirthDate.Iso(),
-            });
-            foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, decided.Value).Where(d => d.Due is not null))
-            {
-                flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
-            }
-            await flow.LetterAsync(c, "grant", Letters.LetterTexts.Grant(standard, decided.Value, c.ReceivedOn, chosen.Value.Hours, start.Value, end,
-                justification, hoursReason), ct);
-        }
-        await flow.CloseAsync(c, decided.Value, "decided", ct, "decision_due", "decision_promised", "consultation_due");
-        // Retssikkerhedsloven § 67: 4 weeks to complain from the day the decision is received.
-        flow.Open(c, DeadlineEvent.DecisionReceived, flow.ReceivedOn(c.MunicipalityId, decided.Value, delivery!));
-        return await flow.SavedViewAsync(c, ct);
-    }
-
-    private static async Task<IResult> DelayLetter(Guid id, DelayLetterRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
-    {
-        var actor = Caseworker(http);
         var c = await access.CaseAsync(actor, id, ct);
         var v = new Validation();
         var sent = NotFuture(v, flow, "sentOn", body?.SentOn);
@@ -384,13 +327,18 @@ public static class CaseEndpoints
             v.Add("expectedBy", "Skal ligge efter datoen for brevet.");
         }
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "Et brev om forsinkelse", CaseState.Received, CaseState.InAssessment, CaseState.Consultation);
+        CaseWorkflow.Require(c, CaseEvent.DelayLetter);
+        // The promised day is a working day: a date on a weekend or holiday moves to the next working day.
+        var standard = flow.Standards.For(c.MunicipalityId);
+        var promised = standard.National.Calendar.RollForward(expected!.Value);
         // Retssikkerhedsloven § 3 stk. 2: when the published processing time cannot be kept, tell the applicant when to expect a decision.
-        flow.Record(c, actor, "delay_letter", sent!.Value, reason, new { expectedBy = expected!.Value.Iso(), legalBasis = "Retssikkerhedsloven § 3 stk. 2" });
+        flow.Record(c, actor, "delay_letter", sent!.Value, reason, new { expectedBy = promised.Iso(), legalBasis = "Retssikkerhedsloven § 3 stk. 2" });
+        // The published deadline is not simply overdue any more: the citizen has been told (borger orienteret).
+        await flow.CloseAsync(c, sent.Value, "citizen_informed", ct, "decision_due");
         await flow.CloseAsync(c, sent.Value, "new_promise", ct, "decision_promised");
-        flow.OpenDeadline(c, "decision_promised", expected.Value, "Retssikkerhedsloven § 3 stk. 2: brev om forventet afgørelsestidspunkt");
-        var processing = flow.Standards.For(c.MunicipalityId).Get<Domain.Calendar.DeadlinePeriod?>(Parameters.ProcessingTime, c.ReceivedOn).Value;
-        await flow.LetterAsync(c, "delay", Letters.LetterTexts.Delay(processing, expected.Value, reason!), ct);
+        flow.OpenDeadline(c, "decision_promised", promised, "Retssikkerhedsloven § 3 stk. 2: brev om forventet afgørelsestidspunkt");
+        var processing = standard.Get<Domain.Calendar.DeadlinePeriod?>(Parameters.ProcessingTime, c.ReceivedOn).Value;
+        await flow.LetterAsync(c, "delay", Letters.LetterTexts.Delay(processing, promised, reason!), ct);
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -406,9 +354,31 @@ public static class CaseEndpoints
         var received = NotFuture(v, flow, "receivedOn", body?.ReceivedOn);
         var text = v.Text("text", body?.Text);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "En klage", CaseState.Granted, CaseState.Refused);
+        CaseWorkflow.Require(c, CaseEvent.Complaint);
+        // Retssikkerhedsloven § 67: 4 weeks from receiving the decision. A late complaint is flagged; the caseworker records
+        // whether it is dealt with anyway (a good reason, or a klagevejledning that was missing) and why.
+        var due = await flow.Db.Deadlines.Where(d => d.CaseId == c.Id && d.Kind == "complaint_due").OrderByDescending(d => d.DueOn)
+            .Select(d => (LocalDate?)d.DueOn).FirstOrDefaultAsync(ct);
+        var late = due is { } dd && received > dd;
+        if (late)
+        {
+            var lv = new Validation();
+            var decision = lv.Enum("lateDecision", body?.LateDecision, LateDecisions);
+            var why = lv.Text("lateReason", body?.LateReason);
+            if (decision is null || why is null)
+            {
+                lv.Add("receivedOn", $"Klagen er modtaget efter klagefristen ({due:dd-MM-yyyy}). Angiv, om den behandles alligevel, og hvorfor.");
+            }
+            lv.ThrowIfInvalid();
+            if (decision == "not_dealt_with")
+            {
+                flow.Record(c, actor, "complaint_late_rejected", received!.Value, why, new { text, complaintDue = due!.Value.Iso(), lateReason = why, legalBasis = "Retssikkerhedsloven § 67" });
+                await flow.LetterAsync(c, "complaint_late", Letters.LetterTexts.LateComplaint(due!.Value, why!), ct);
+                return await flow.SavedViewAsync(c, ct);
+            }
+        }
         c.State = CaseState.ComplaintReceived;
-        flow.Record(c, actor, "complaint_received", received!.Value, text);
+        flow.Record(c, actor, "complaint_received", received!.Value, text, new { late, complaintDue = due?.Iso(), lateReason = late ? body!.LateReason : null });
         await flow.CloseAsync(c, received.Value, "complaint_received", ct, "complaint_due");
         flow.Open(c, DeadlineEvent.ComplaintReceived, received.Value);
         return await flow.SavedViewAsync(c, ct);
@@ -428,47 +398,70 @@ public static class CaseEndpoints
         var outcome = v.Enum("outcome", body?.Outcome, ComplaintOutcomes);
         var justification = v.Text("justification", body?.Justification);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "En genvurdering", CaseState.ComplaintReceived);
+        CaseWorkflow.Require(c, CaseEvent.Reassessment);
+        var complaint = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind == "complaint_received").OrderByDescending(s => s.RecordedAt).FirstAsync(ct);
+        if (decided < complaint.OccurredOn)
+        {
+            throw ProblemException.Invalid("decidedOn", $"Genvurderingen kan ikke ligge før klagen blev modtaget ({complaint.OccurredOn:dd-MM-yyyy}).");
+        }
+        var standard = flow.Standards.For(c.MunicipalityId);
         flow.Record(c, actor, "reassessment", decided!.Value, justification, new { outcome, delivery });
         await flow.CloseAsync(c, decided.Value, "reassessed", ct, "reassessment_due");
+        c.State = CaseLifecycle.AfterReassessment(outcome!);
         LocalDate? maintainDue = null;
+        var today = flow.Today.Date;
         switch (outcome)
         {
             case "full":
-                // Full medhold: no forwarding; a new decision follows.
+                // Full medhold: no forwarding; a new decision follows within the standard's period.
                 await flow.CloseAsync(c, decided.Value, "full_outcome", ct, "forward_due");
-                c.State = CaseState.InAssessment;
+                foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.ComplaintUpheld, today).Where(d => d.Due is not null))
+                {
+                    flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
+                }
                 break;
             case "partial":
-                // Partial medhold: the citizen has 4 weeks from receiving it to say whether the complaint is maintained.
-                await flow.CloseAsync(c, decided.Value, "awaiting_maintain", ct, "forward_due");
-                maintainDue = flow.Open(c, DeadlineEvent.PartialDecisionReceived, flow.ReceivedOn(c.MunicipalityId, decided.Value, delivery!)).FirstOrDefault()?.DueOn;
+                // Where the standard has the step (Brønderslev), the citizen has 4 weeks from receiving the answer to say whether
+                // the complaint is maintained; elsewhere the part not upheld is forwarded within 4 weeks of the complaint (§ 66).
+                var opened = flow.Open(c, DeadlineEvent.PartialDecisionReceived, flow.ReceivedOn(c.MunicipalityId, today, delivery!));
+                if (opened.Count > 0)
+                {
+                    await flow.CloseAsync(c, decided.Value, "awaiting_maintain", ct, "forward_due");
+                    maintainDue = opened[0].DueOn;
+                }
                 break;
         }
-        await flow.LetterAsync(c, "reassessment", Letters.LetterTexts.Reassessment(flow.Standards.For(c.MunicipalityId), outcome!, decided.Value, justification!, maintainDue), ct);
+        await flow.LetterAsync(c, "reassessment", Letters.LetterTexts.Reassessment(standard, outcome!, decided.Value, justification!, maintainDue), ct);
         return await flow.SavedViewAsync(c, ct);
     }
 
-    private static async Task<IResult> Maintained(Guid id, DateRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    private static async Task<IResult> Maintained(Guid id, DateRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+        await MaintainedAsync(Access.Require(http), id, body, flow, access, ct);
+
+    /// <summary>The citizen maintains a partly upheld complaint (only where the standard has that step); the API and the case page both come here.</summary>
+    public static async Task<IResult> MaintainedAsync(Actor actor, Guid id, DateRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
     {
-        var actor = Caseworker(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var c = await access.CaseAsync(actor, id, ct);
         var v = new Validation();
         var on = NotFuture(v, flow, "on", body?.On);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "At klagen fastholdes", CaseState.ComplaintReceived);
+        CaseWorkflow.Require(c, CaseEvent.ComplaintMaintained);
         if (await flow.CloseAsync(c, on!.Value, "maintained", ct, "maintain_due") == 0)
         {
-            throw ProblemException.Conflict("Der er ikke givet delvist medhold, så der er intet at fastholde.", "NOT_PARTIAL");
+            throw ProblemException.Conflict("Der er ikke givet delvist medhold med frist for at fastholde klagen, så der er intet at fastholde.", "NOT_PARTIAL");
         }
         flow.Record(c, actor, "complaint_maintained", on.Value, body!.Note);
         var opened = flow.Open(c, DeadlineEvent.ComplaintMaintained, on.Value);
         if (opened.Count == 0)
         {
-            // Where the standard sets no period of its own, § 66's 4 weeks from the complaint's receipt apply.
+            // Where the standard sets no period of its own, § 66's 4 weeks from the complaint's receipt apply, but a
+            // deadline never opens already overdue: at the earliest the next working day from today.
             var complaint = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind == "complaint_received").OrderByDescending(s => s.RecordedAt).FirstAsync(ct);
-            var due = DeadlineEngine.For(flow.Standards.For(c.MunicipalityId), DeadlineEvent.ComplaintReceived, complaint.OccurredOn).Single(d => d.Name == "forward_due");
-            flow.OpenDeadline(c, "forward_due", due.Due!.Value, due.Trace[0].Source);
+            var standard = flow.Standards.For(c.MunicipalityId);
+            var due = DeadlineEngine.For(standard, DeadlineEvent.ComplaintReceived, complaint.OccurredOn).Single(d => d.Name == "forward_due");
+            var today = standard.National.Calendar.RollForward(flow.Today.Date);
+            flow.OpenDeadline(c, "forward_due", due.Due!.Value < today ? today : due.Due.Value, due.Trace[0].Source);
         }
         return await flow.SavedViewAsync(c, ct);
     }
@@ -484,19 +477,23 @@ public static class CaseEndpoints
         var v = new Validation();
         var on = NotFuture(v, flow, "on", body?.On);
         v.ThrowIfInvalid();
-        CaseWorkflow.RequireState(c, "Videresendelse til Ankestyrelsen", CaseState.ComplaintReceived);
+        CaseWorkflow.Require(c, CaseEvent.Forwarded);
         if (await flow.Db.Deadlines.AnyAsync(d => d.CaseId == c.Id && d.ClosedOn == null && d.Kind == "maintain_due", ct))
         {
             throw ProblemException.Conflict("Borgeren har endnu ikke meddelt, om klagen fastholdes.", "AWAITING_MAINTAIN");
         }
-        var documents = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id).OrderBy(s => s.RecordedAt)
+        if (!await flow.Db.CaseSteps.AnyAsync(s => s.CaseId == c.Id && s.Kind == "reassessment", ct))
+        {
+            throw ProblemException.Conflict("Klagen skal genvurderes, før den sendes til Ankestyrelsen (retssikkerhedsloven § 66).", "NOT_REASSESSED");
+        }
+        var documents = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind != "decision_check").OrderBy(s => s.RecordedAt)
             .Select(s => new { kind = s.Kind, on = s.OccurredOn }).ToListAsync(ct);
         c.State = CaseState.ComplaintForwarded;
         flow.Record(c, actor, "forwarded", on!.Value, body!.Note, new
         {
             to = "Ankestyrelsen", documents = documents.Select(d => $"{d.on.Iso()} {StepTitle(d.kind)}").ToList(),
         });
-        await flow.CloseAsync(c, on.Value, "forwarded", ct, "forward_due");
+        await flow.CloseAsync(c, on.Value, "forwarded", ct, "forward_due", "new_decision_due");
         await flow.LetterAsync(c, "forwarded", Letters.LetterTexts.Forwarded(on.Value, documents.Select(d => $"{d.on.Iso()} {StepTitle(d.kind)}")), ct);
         return await flow.SavedViewAsync(c, ct);
     }
@@ -548,7 +545,21 @@ public static class CaseEndpoints
         var items = rows.Where(x => !IsCitizensDeadline(x.d.Kind) || x.d.DueOn >= now)
             .Select(x => new WorklistItem(x.c.Id, x.c.Number, x.Name, x.d.Kind, DeadlineTitle(x.d.Kind), IsCitizensDeadline(x.d.Kind) ? "borger" : "kommune",
                 x.d.DueOn.Iso(), Math.Max(0, Period.Between(x.d.DueOn, now, PeriodUnits.Days).Days), Math.Max(0, Period.Between(now, x.d.DueOn, PeriodUnits.Days).Days),
-                x.d.DueOn < now, x.c.CaseworkerId)).ToList();
+                x.d.DueOn < now, x.c.CaseworkerId, Period.Between(x.c.ReceivedOn, now, PeriodUnits.Days).Days, x.d.Kind == "decision_promised")).ToList();
+        if (kind is null or "awaiting_decision")
+        {
+            // Applications where the standard publishes no processing time (Gribskov) still reach the worklist, oldest first.
+            var open = new[] { CaseState.Received, CaseState.InAssessment, CaseState.Consultation };
+            var waiting = db.Cases.Where(c => c.MunicipalityId == actor.MunicipalityId && open.Contains(c.State) &&
+                !db.Deadlines.Any(d => d.CaseId == c.Id && d.ClosedOn == null && (d.Kind == "decision_due" || d.Kind == "decision_promised" || d.Kind == "new_decision_due")));
+            if ((scope is null or "mine") && actor.Role == Role.Caseworker)
+            {
+                waiting = waiting.Where(c => c.CaseworkerId == actor.UserId);
+            }
+            var aged = await waiting.Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Name }).OrderBy(x => x.c.ReceivedOn).Take(500).ToListAsync(ct);
+            items.AddRange(aged.Select(x => new WorklistItem(x.c.Id, x.c.Number, x.Name, "awaiting_decision", DeadlineTitle("awaiting_decision"), "kommune",
+                x.c.ReceivedOn.Iso(), 0, 0, false, x.c.CaseworkerId, Period.Between(x.c.ReceivedOn, now, PeriodUnits.Days).Days, false)));
+        }
         return Results.Ok(new { today = now.Iso(), overdue = items.Count(i => i.Overdue), items });
     }
 
@@ -556,7 +567,7 @@ public static class CaseEndpoints
     public static bool IsCitizensDeadline(string kind) => kind is "complaint_due" or "consultation_due" or "maintain_due";
 
     public sealed record WorklistItem(Guid CaseId, string CaseNumber, string Citizen, string Kind, string Title, string Party, string DueOn,
-        int DaysOverdue, int DaysLeft, bool Overdue, Guid? CaseworkerId);
+        int DaysOverdue, int DaysLeft, bool Overdue, Guid? CaseworkerId, int AgeDays, bool CitizenInformed);
 
     private static LocalDate? NotFuture(Validation v, CaseWorkflow flow, string field, string? text)
     {
@@ -593,6 +604,10 @@ public static class CaseEndpoints
         "forwarded" => "Sendt til Ankestyrelsen",
         "follow_up" => "Opfølgning",
         "grant_ended" => "Bevilling ophørt",
+        "draft_answer" => "Borgerens svar på partshøring",
+        "decision_check" => "Tjek af afgørelse",
+        "help_started" => "Hjælpen iværksat",
+        "complaint_late_rejected" => "Klage modtaget efter fristen — ikke behandlet",
         _ => kind,
     };
 
@@ -607,6 +622,8 @@ public static class CaseEndpoints
         "reassessment_due" => "Genvurdering af klage",
         "forward_due" => "Videresendelse til Ankestyrelsen",
         "maintain_due" => "Borgerens svar: fastholdes klagen?",
+        "new_decision_due" => "Ny afgørelse efter medhold i klagen",
+        "awaiting_decision" => "Afventer afgørelse (ingen offentliggjort frist)",
         _ => kind,
     };
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -17,6 +18,8 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
     public Standards Standards => standards;
 
     public Today Today => today;
+
+    public AuditLog Audit => audit;
 
     public CaseStep Record(Case c, Actor actor, string kind, LocalDate on, string? reason, object? data = null)
     {
@@ -82,6 +85,11 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         {
             throw ProblemException.Conflict("Sagen blev ændret af en anden i mellemtiden. Hent den igen og prøv igen.", "CONCURRENT_CHANGE");
         }
+        catch (DbUpdateException e) when (db.ChangeTracker.Entries<Grant>().Any(g => g.State == EntityState.Added && g.Entity.InForceCitizenId is not null) && IsUniqueViolation(e))
+        {
+            // The unique index on the in-force mark: another decision gave the citizen a grant in force at the same moment.
+            throw ProblemException.Conflict("Borgeren har allerede en bevilling i kraft. Hent sagen igen: en ny afgørelse erstatter den gældende bevilling.", "GRANT_IN_FORCE");
+        }
     }
 
     /// <summary>Puts a letter about the case to its citizen in the outbox, as text and PDF.</summary>
@@ -98,29 +106,23 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         return Results.Ok(await CaseView.LoadAsync(this, c, ct));
     }
 
-    public static void RequireState(Case c, string what, params CaseState[] allowed)
+    /// <summary>Refuses a step the case's state does not allow (409), as the domain's lifecycle says.</summary>
+    public static void Require(Case c, CaseEvent e)
     {
-        if (!allowed.Contains(c.State))
+        if (CaseLifecycle.Guard(c.State, e) is { } wrong)
         {
-            throw ProblemException.Conflict($"{what} kan ikke registreres, når sagen har status {Danish(c.State)}.", "WRONG_STATE");
+            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
         }
     }
 
-    public static string Danish(CaseState s) => s switch
-    {
-        CaseState.Received => "modtaget",
-        CaseState.InAssessment => "under udredning",
-        CaseState.Consultation => "i partshøring",
-        CaseState.Granted => "bevilget",
-        CaseState.Refused => "afslået",
-        CaseState.ComplaintReceived => "klage modtaget",
-        CaseState.ComplaintForwarded => "sendt til Ankestyrelsen",
-        _ => "afsluttet",
-    };
+    public static string Danish(CaseState s) => CaseLifecycle.Danish(s);
 
     /// <summary>The day a letter counts as received: Digital Post the same day, a physical letter 6 working days later.</summary>
     public LocalDate ReceivedOn(string municipalityId, LocalDate sent, string delivery) =>
         delivery == "letter" ? standards.For(municipalityId).National.Calendar.AddWorkingDays(sent, 6) : sent;
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 };
 
     public static T? Data<T>(CaseStep step) => JsonSerializer.Deserialize<T>(step.DataJson, Json);
 }

@@ -1,4 +1,5 @@
 using Ledsag.Domain;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Hours;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -13,8 +14,9 @@ namespace Ledsag.Web.Features;
 /// <summary>Grants and their hours: savings agreements, sessions through the engine, balance and lapse forecast, end of a grant.</summary>
 public static class GrantEndpoints
 {
-    public sealed record AgreementRequest(string? From, string? To, string? Purpose);
-    public sealed record EndRequest(string? EndOn, string? Reason, string? Note);
+    public sealed record AgreementRequest(string? From, string? To, string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null);
+    public sealed record EndRequest(string? EndOn, string? Reason, string? Note, string? DecidedOn = null, IReadOnlyList<string>? Reasons = null,
+        string? Justification = null, bool? InformationFromCitizenOnly = null);
     public sealed record AssignRequest(Guid? CompanionId, string? From);
 
     public sealed record LapseView(string Date, decimal Hours);
@@ -49,7 +51,11 @@ public static class GrantEndpoints
         {
             id = g.Id, caseId = g.CaseId, citizenId = g.CitizenId, start = g.Start.Iso(), end = g.End?.Iso(), hoursPerMonth = g.MinutesPerMonth / 60m,
             hoursReason = g.HoursReason, endReason = g.EndReason,
-            savingsAgreements = agreements.Select(a => new { id = a.Id, from = a.From.Iso(), to = a.To.Iso(), purpose = a.Purpose }),
+            savingsAgreements = agreements.Select(a => new
+            {
+                id = a.Id, from = a.From.Iso(), to = a.To.Iso(), agreedOn = a.AgreedOn.Iso(), purpose = a.Purpose, companionId = a.CompanionId, companionExpenses = a.CompanionExpenses,
+            }),
+            replacesGrantId = g.ReplacesGrantId, inForce = g.InForceCitizenId is not null,
         });
     }
 
@@ -105,7 +111,7 @@ public static class GrantEndpoints
     }
 
     private static Task<List<SavingsAgreement>> AgreementsAsync(LedsagDb db, Guid grantId, CancellationToken ct) =>
-        db.SavingsAgreements.Where(a => a.GrantId == grantId).Select(a => new SavingsAgreement(a.From, a.To)).ToListAsync(ct);
+        db.SavingsAgreements.Where(a => a.GrantId == grantId).Select(a => new SavingsAgreement(a.From, a.To, a.AgreedOn)).ToListAsync(ct);
 
     /// <summary>The sessions that stand (see <see cref="Standing(IReadOnlyList{SessionRow})"/>), of the ledger's rows.</summary>
     internal static List<LedgerRow> Standing(IReadOnlyList<LedgerRow> rows)
@@ -132,8 +138,25 @@ public static class GrantEndpoints
         return rows.Where(r => r.ReversalOf is null && !reversed.Contains(r.Id)).ToList();
     }
 
-    private static DomainGrant ToDomain(Grant g, IReadOnlyList<SavingsAgreement> agreements) =>
-        new(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements);
+    /// <summary>
+    /// The grant as the ledger sees it: a grant that replaced others runs its ledger over the whole chain, from the first
+    /// one's start, with their monthly figures for their months (see <see cref="Grant.EarlierHours"/>).
+    /// </summary>
+    public static DomainGrant ToDomain(Grant g, IReadOnlyList<SavingsAgreement> agreements)
+    {
+        if (g.EarlierHours is null && g.LedgerStart is null)
+        {
+            return new(g.Start, g.End, new Minutes(g.MinutesPerMonth), agreements);
+        }
+        var earlier = (g.EarlierHours ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(':'))
+            .Select(p => new HoursPeriod(NodaTime.Text.LocalDatePattern.Iso.Parse(p[0]).Value, new Minutes(int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))))
+            .ToList();
+        var start = g.LedgerStart ?? g.Start;
+        return earlier.Count == 0
+            ? new(start, g.End, new Minutes(g.MinutesPerMonth), agreements)
+            : new(start, g.End, new Minutes(g.MinutesPerMonth), agreements, earlier, g.Start);
+    }
 
     private static async Task<IResult> Balance(Guid id, string? date, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today,
         LedgerCache ledgers, CancellationToken ct)
@@ -222,49 +245,103 @@ public static class GrantEndpoints
         return mine ?? ledger.Use(date, minutes);
     }
 
-    private static async Task<IResult> Agreement(Guid id, AgreementRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> Agreement(Guid id, AgreementRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards,
+        Today today, CancellationToken ct)
     {
-        var row = await AgreementAsync(Access.Require(http), id, body, access, db, audit, ct);
-        return Results.Created($"/api/grants/{id}", new { id = row.Id, from = row.From.Iso(), to = row.To.Iso(), purpose = row.Purpose });
+        var row = await AgreementAsync(Access.Require(http), id, body, access, db, audit, standards, today, ct);
+        return Results.Created($"/api/grants/{id}", new
+        {
+            id = row.Id, from = row.From.Iso(), to = row.To.Iso(), agreedOn = row.AgreedOn.Iso(), purpose = row.Purpose, companionId = row.CompanionId,
+            companionExpenses = row.CompanionExpenses,
+        });
     }
 
     /// <summary>Records a savings agreement; the API and the case page both come here.</summary>
-    public static async Task<SavingsAgreementRow> AgreementAsync(Actor actor, Guid id, AgreementRequest? body, Access access, LedsagDb db, AuditLog audit, CancellationToken ct)
+    public static async Task<SavingsAgreementRow> AgreementAsync(Actor actor, Guid id, AgreementRequest? body, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today clock, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var g = await access.GrantAsync(actor, id, ct);
+        var today = clock.Date;
         var v = new Validation();
         var from = v.Date("from", body?.From);
         var to = v.Date("to", body?.To);
         var purpose = v.Text("purpose", body?.Purpose, max: 400);
+        // BEK 235/2012 § 6 stk. 1: saving is by prior agreement; the agreement carries the day it was made and covers only
+        // months ending from then on, so a back-dated «from» never revives hours that have lapsed.
+        var agreed = v.Date("agreedOn", body?.AgreedOn, required: false) ?? today;
+        if (agreed > today)
+        {
+            v.Add("agreedOn", "En aftale kan ikke være indgået i fremtiden.");
+        }
         if (from is not null && to is not null && to < from)
         {
             v.Add("to", "Slutdatoen ligger før startdatoen.");
         }
-        if (from < g.Start || (g.End is { } end && to > end))
+        if (from < (g.LedgerStart ?? g.Start) || (g.End is { } end && to > end))
         {
             v.Add("from", "Aftalen skal ligge inden for bevillingens periode.");
         }
+        // The terms the standard names (Brønderslev: «aftale med ledsageren og kommunen om aktivitetens indhold, herunder
+        // opgavens art, betaling for ledsageudgifter»).
+        var terms = standards.For(g.MunicipalityId).Get<string>(Parameters.SavingsAgreementTerms, agreed);
+        string? expenses = null;
+        if (terms.Value == "purpose_companion_expenses")
+        {
+            expenses = v.Text("companionExpenses", body?.CompanionExpenses, max: 400);
+            if (body?.CompanionId is null)
+            {
+                v.Add("companionId", $"Aftalen skal angive ledsageren ({terms.Source}).");
+            }
+        }
         v.ThrowIfInvalid();
-        var row = new SavingsAgreementRow { GrantId = g.Id, From = from!.Value, To = to!.Value, Purpose = purpose! };
+        if (body!.CompanionId is { } k && !await db.Companions.AnyAsync(x => x.Id == k && x.MunicipalityId == g.MunicipalityId, ct))
+        {
+            throw ProblemException.Invalid("companionId", "Ledsageren findes ikke i kommunen.");
+        }
+        var row = new SavingsAgreementRow
+        {
+            GrantId = g.Id, From = from!.Value, To = to!.Value, Purpose = purpose!, AgreedOn = agreed, CompanionId = body.CompanionId,
+            CompanionExpenses = expenses ?? body.CompanionExpenses,
+        };
         db.SavingsAgreements.Add(row);
         g.Version++;
-        audit.Add(db, actor, "create", "savings_agreement", row.Id.ToString(), $"grant {g.Id} {from.Value.Iso()}–{to.Value.Iso()}: {purpose}");
-        await audit.SaveAsync(db, ct);
+        audit.Add(db, actor, "create", "savings_agreement", row.Id.ToString(), $"grant {g.Id} {from.Value.Iso()}–{to.Value.Iso()}, aftalt {agreed.Iso()}: {purpose}");
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw ProblemException.Conflict("Bevillingen blev ændret af en anden i mellemtiden. Prøv igen.", "CONCURRENT_CHANGE");
+        }
         return row;
     }
 
-    private static async Task<IResult> End(Guid id, EndRequest? body, HttpContext http, Access access, CaseWorkflow flow, CancellationToken ct)
+    private static async Task<IResult> End(Guid id, EndRequest? body, HttpContext http, Access access, CaseWorkflow flow, CancellationToken ct) =>
+        await EndAsync(Access.Require(http), id, body, access, flow, ct);
+
+    /// <summary>
+    /// Ends a grant. Because the citizen is no longer in the target group it is a decision (begrundelse, partshøring,
+    /// klagevejledning, letter) and passes the decision check; moving away, death, BPA and the citizen's own wish end it
+    /// without a refusal letter.
+    /// </summary>
+    public static async Task<IResult> EndAsync(Actor actor, Guid id, EndRequest? body, Access access, CaseWorkflow flow, CancellationToken ct)
     {
-        var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var g = await access.GrantAsync(actor, id, ct);
         var v = new Validation();
         var endOn = v.Date("endOn", body?.EndOn);
         var reason = v.Enum("reason", body?.Reason, EndReasons.ToDictionary(kv => kv.Key, kv => kv.Key));
+        var isDecision = reason == "no_longer_in_target_group";
+        var decidedOn = v.Date("decidedOn", body?.DecidedOn, required: false) ?? flow.Today.Date;
         if (endOn < g.Start)
         {
             v.Add("endOn", "Bevillingen kan ikke ophøre før den startede.");
+        }
+        if (isDecision && endOn < decidedOn)
+        {
+            v.Add("endOn", "En afgørelse om ophør virker fremad: ophørsdatoen kan ikke ligge før afgørelsen.");
         }
         v.ThrowIfInvalid();
         if (g.EndReason is not null)
@@ -276,13 +353,47 @@ public static class GrantEndpoints
         {
             throw ProblemException.Invalid("endOn", "Der er registreret ledsagelse efter denne dato; de skal tilbageføres først.");
         }
+        var c = await flow.Db.Cases.FirstAsync(x => x.Id == g.CaseId, ct);
+        CaseWorkflow.Require(c, Domain.Cases.CaseEvent.GrantEnded);
+        var standard = flow.Standards.For(g.MunicipalityId);
+        var reasons = body!.Reasons ?? [];
+        List<object>? warnings = null;
+        if (isDecision)
+        {
+            var snapshot = await Decisions.SnapshotAsync(flow, c, ct);
+            var draft = new Domain.Cases.DraftDecision("end", decidedOn, null, reasons, body.Justification, body.InformationFromCitizenOnly ?? false, null);
+            var defects = Domain.Cases.DecisionCheck.Run(standard, snapshot, draft, flow.Today.Date);
+            if (defects.Any(d => d.Severity == Domain.Cases.DefectSeverity.Blocking))
+            {
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Ophøret kan ikke sendes: tjekket fandt fejl, der skal rettes først.",
+                    defects.Where(d => d.Severity == Domain.Cases.DefectSeverity.Blocking && d.Field is not null).GroupBy(d => d.Field!)
+                        .ToDictionary(x => x.Key, x => x.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
+                {
+                    Extensions = { ["defects"] = Decisions.ToView(defects).Defects },
+                };
+            }
+            warnings = [.. Decisions.ToView(defects).Defects];
+        }
         g.End = g.End is { } e && e < endOn!.Value ? e : endOn!.Value;
         g.EndReason = reason;
+        g.InForceCitizenId = null;
         g.Version++;
-        var c = await flow.Db.Cases.FirstAsync(x => x.Id == g.CaseId, ct);
         c.State = CaseState.Closed;
-        flow.Record(c, actor, "grant_ended", endOn.Value, $"{EndReasons[reason!]}{(body!.Note is { } n ? $": {n}" : "")}", new { grantId = g.Id, reason });
+        flow.Record(c, actor, "grant_ended", isDecision ? decidedOn : endOn.Value, $"{EndReasons[reason!]}{(body.Note is { } n ? $": {n}" : "")}", new
+        {
+            grantId = g.Id, reason, endOn = endOn.Value.Iso(), justification = body.Justification, reasons,
+            klagevejledning = isDecision ? Letters.LetterTexts.Klagevejledning(standard, decidedOn) : null, warnings,
+        });
         await flow.CloseAsync(c, endOn.Value, "grant_ended", ct, "first_follow_up_due", "follow_up_due", "start_due");
+        if (isDecision)
+        {
+            await flow.LetterAsync(c, "grant_end", Letters.LetterTexts.End(standard, decidedOn, endOn.Value,
+                reasons.Select(r => standard.National.Reasons[r]), body.Justification!), ct);
+            // Retssikkerhedsloven § 67: the complaint period runs from the day the letter sent today is received.
+            var received = flow.ReceivedOn(c.MunicipalityId, flow.Today.Date, "digital");
+            await flow.CloseAsync(c, endOn.Value, "new_decision", ct, "complaint_due");
+            flow.Open(c, Domain.Deadlines.DeadlineEvent.DecisionReceived, received);
+        }
         await flow.SaveAsync(ct);
         return Results.Ok(new { id = g.Id, end = g.End?.Iso(), endReason = g.EndReason });
     }

@@ -245,6 +245,11 @@ public static class SessionEndpoints
                 companion = companion is null ? null : await db.Companions.FirstAsync(x => x.Id == companion.Id, ct);
                 continue;
             }
+            if (sequence == 0)
+            {
+                // The grant's first session shows the help has started (iværksat): the start deadline closes.
+                await Decisions.CloseStartOnFirstSessionAsync(db, g.CaseId, date.Value, ct);
+            }
             var registered = new Registered(ToView(row, standard.National), GrantEndpoints.View(g.Id, after, today.Date), true);
             ledgers.Put(g, after, lastDate is { } l && l > date.Value ? l : date.Value, sequence + 1);
             return registered;

@@ -15,6 +15,8 @@ public sealed class ProblemException(int status, string title, IDictionary<strin
     public string Title { get; } = title;
     public IDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
     public string? Code { get; } = code;
+    /// <summary>More members of the problem document (the decision check's defects).</summary>
+    public IDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
 
     public static ProblemException NotFound() => new(StatusCodes.Status404NotFound, "Findes ikke");
     public static ProblemException Forbidden() => new(StatusCodes.Status403Forbidden, "Du har ikke adgang til dette");
@@ -64,6 +66,10 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
                 if (p.Code is not null)
                 {
                     problem.Extensions["code"] = p.Code;
+                }
+                foreach (var (key, value) in p.Extensions)
+                {
+                    problem.Extensions[key] = value;
                 }
                 if (p.Status == StatusCodes.Status403Forbidden)
                 {

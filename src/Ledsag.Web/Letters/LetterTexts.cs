@@ -1,4 +1,5 @@
 using Ledsag.Domain.Calendar;
+using Ledsag.Domain.Cases;
 using Ledsag.Domain.Standards;
 using NodaTime;
 
@@ -22,41 +23,90 @@ public static class LetterTexts
                "Ankestyrelsen, som behandler klagen. Du får besked, når det sker. (Retssikkerhedsloven §§ 66 og 67.)";
     }
 
-    public static (string Subject, string Body) Grant(MunicipalStandard standard, LocalDate decided, LocalDate received, decimal hours, LocalDate start,
-        LocalDate? end, string? justification, string? hoursReason)
+    /// <summary>What a letter says in place of the klagevejledning once the complaint is with Ankestyrelsen: no new complaint to the municipality.</summary>
+    public const string AfterForwarding = "## Din klage\nDin klage er sendt til Ankestyrelsen, som behandler den og sender sin afgørelse direkte til dig. " +
+        "Du skal ikke klage til kommunen igen over denne afgørelse. (Retssikkerhedsloven § 66.)";
+
+    /// <summary>
+    /// The guidance every grant letter carries: saving hours (it needs an agreement) and the yearly subsidy and how to apply.
+    /// The decision check looks for these sections in the letter that would be sent.
+    /// </summary>
+    public static string GuidanceSections(MunicipalStandard standard, LocalDate decided)
     {
         var savingsNeedAgreement = standard.Get<bool>(Parameters.SavingsRequiresAgreement, decided).Value;
         var currentFirst = standard.Get<string>(Parameters.SavingsDrawingOrder, decided).Value == Parameters.DrawingOrders.CurrentFirst;
+        var basis = standard.Get<string>(Parameters.SubsidyBasis, decided).Value;
+        return Domain.Cases.DecisionCheck.SavingsGuidanceHeading + "\n" +
+               (savingsNeedAgreement
+                   ? "Du kan spare timer op til en aktivitet, der kræver flere timer, fx en rejse. Det kræver en aftale med kommunen, som du skal indgå, før du begynder at spare op: " +
+                     "timer fra måneder, før aftalen blev indgået, kan ikke spares op. Opsparede timer kan bruges inden for 6 måneder; ellers bortfalder en måneds timer, når måneden er slut. "
+                   : "Du kan spare timer op og bruge dem inden for 6 måneder; derefter bortfalder de. ") +
+               (currentFirst ? "Du skal bruge den igangværende måneds timer, før du bruger opsparede timer. " : "") +
+               "Du kan højst have 90 timer til rådighed i én måned (bekendtgørelse nr. 235 af 9. marts 2012 § 6).\n\n" +
+               DecisionCheck.SubsidyGuidanceHeading + "\n" +
+               (basis == "fixed_amount"
+                   ? "Du kan én gang om året få et fast beløb til dine udgifter til ledsagerens transport og aktiviteter. "
+                   : "Du kan én gang om året søge om et tilskud til de udgifter, du har til ledsagerens transport og aktiviteter. ") +
+               "Du søger hos din sagsbehandler eller på Mine timer, og beløbet udbetales til din NemKonto (serviceloven § 97 stk. 7).";
+    }
+
+    public static (string Subject, string Body) Grant(MunicipalStandard standard, LocalDate decided, LocalDate received, decimal hours, LocalDate start,
+        LocalDate? end, string? justification, IEnumerable<ReasonInfo> partialReasons, bool afterForwarding)
+    {
+        var full = standard.Get<Domain.Minutes>(Parameters.HoursPerMonth, decided).Value.Hours;
+        var partial = hours < full;
+        var reasons = partialReasons.ToList();
         var body =
             $"Vi har behandlet din ansøgning om ledsageordning, som vi modtog {Danish.Date(received)}.\n\n" +
             "## Afgørelse\n" +
             $"Du er bevilget {Danish.Hours(hours)} ledsagelse om måneden fra {Danish.Date(start)}{(end is { } e ? $" til {Danish.Date(e)}" : "")}.\n\n" +
+            (partial
+                ? $"## Delvist afslag\nDu får ikke de fulde {Danish.Hours(full)} om måneden. Den ledsagelse, du allerede får i dit botilbud eller hjem, " +
+                  "trækkes fra, så du ikke får den samme hjælp to gange.\n" + string.Join("\n", reasons.Select(r => $"• {r.Text} ({r.Source})")) + "\n\n"
+                : "") +
             "## Begrundelse\n" +
             (justification ?? "Du er i målgruppen for ledsageordningen: Du kan ikke færdes alene uden for hjemmet på grund af en betydelig og varigt nedsat " +
-                "funktionsevne, du kan selv give udtryk for, hvad du ønsker at deltage i, og du har ikke brug for socialpædagogisk støtte under ledsagelsen.") +
-            (hoursReason is null ? "" : $" Timetallet: {hoursReason}") + "\n\n" +
+                "funktionsevne, du kan selv give udtryk for, hvad du ønsker at deltage i, og du har ikke brug for socialpædagogisk støtte under ledsagelsen.") + "\n\n" +
             "## Sådan bruger du timerne\n" +
             "Du vælger selv, hvilke aktiviteter uden for hjemmet du vil ledsages til. Timerne kan ikke bruges på forskud. " +
-            (savingsNeedAgreement
-                ? "Efter aftale med kommunen kan du spare timer op og bruge dem inden for 6 måneder; ellers bortfalder en måneds timer, når måneden er slut. "
-                : "Du kan spare timer op og bruge dem inden for 6 måneder; derefter bortfalder de. ") +
-            (currentFirst ? "Du skal bruge den igangværende måneds timer, før du bruger opsparede timer. " : "") +
             "Ordningen fortsætter, også når du når folkepensionsalderen (serviceloven § 97 stk. 2).\n\n" +
-            LegalBasis + "\n\n" + Klagevejledning(standard, decided);
-        return ("Afgørelse: Du er bevilget ledsageordning", body);
+            GuidanceSections(standard, decided) + "\n\n" +
+            LegalBasis + "\n\n" + (afterForwarding ? AfterForwarding : Klagevejledning(standard, decided));
+        return (partial ? "Afgørelse: Du er bevilget ledsageordning (delvist afslag)" : "Afgørelse: Du er bevilget ledsageordning", body);
     }
 
     public static (string Subject, string Body) Refusal(MunicipalStandard standard, LocalDate decided, LocalDate received,
-        IEnumerable<ReasonInfo> reasons, string justification)
+        IEnumerable<ReasonInfo> reasons, string justification, bool afterForwarding = false)
     {
         var body =
             $"Vi har behandlet din ansøgning om ledsageordning, som vi modtog {Danish.Date(received)}.\n\n" +
             "## Afgørelse\nDu får afslag på ledsageordning efter serviceloven § 97.\n\n" +
             "## Begrundelse\n" + justification + "\n\n" +
             string.Join("\n", reasons.Select(r => $"• {r.Text} ({r.Source})")) + "\n\n" +
-            LegalBasis + "\n\n" + Klagevejledning(standard, decided);
+            LegalBasis + "\n\n" + (afterForwarding ? AfterForwarding : Klagevejledning(standard, decided));
         return ("Afgørelse: Afslag på ledsageordning", body);
     }
+
+    /// <summary>The decision that a grant ends because the citizen is no longer in the target group.</summary>
+    public static (string Subject, string Body) End(MunicipalStandard standard, LocalDate decided, LocalDate endOn, IEnumerable<ReasonInfo> reasons, string justification)
+    {
+        var body =
+            "## Afgørelse\n" +
+            $"Din ledsageordning efter serviceloven § 97 ophører {Danish.Date(endOn)}, fordi du ikke længere er i målgruppen for ordningen. " +
+            "Timer, du ikke har brugt inden da, bortfalder.\n\n" +
+            "## Begrundelse\n" + justification + "\n\n" +
+            string.Join("\n", reasons.Select(r => $"• {r.Text} ({r.Source})")) + "\n\n" +
+            LegalBasis + "\n\n" + Klagevejledning(standard, decided);
+        return ("Afgørelse: Din ledsageordning ophører", body);
+    }
+
+    /// <summary>A complaint received after the deadline that is not dealt with (retssikkerhedsloven § 67).</summary>
+    public static (string Subject, string Body) LateComplaint(LocalDate due, string reason) => (
+        "Din klage er modtaget efter klagefristen",
+        $"Vi har modtaget din klage over afgørelsen om ledsageordning. Klagefristen udløb {Danish.Date(due)}, og vi kan derfor ikke behandle klagen.\n\n" +
+        "## Begrundelse\n" + reason + "\n\n" +
+        "## Lovgrundlag\nRetssikkerhedsloven § 67: klagen skal være modtaget senest 4 uger efter, at du har modtaget afgørelsen. " +
+        "Ankestyrelsen kan se bort fra en overskredet frist, når der er særlige grunde. Du kan bede os sende klagen til Ankestyrelsen, som så vurderer, om fristen kan fraviges.");
 
     public static (string Subject, string Body) Consultation(string summary, LocalDate? due) => (
         "Partshøring: Udkast til afgørelse om ledsageordning",

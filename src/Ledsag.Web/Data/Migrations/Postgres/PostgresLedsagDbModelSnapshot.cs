@@ -492,6 +492,10 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<Guid>("CitizenId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EarlierHours")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<DateOnly?>("End")
                         .HasColumnType("date");
 
@@ -503,6 +507,12 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.Property<Guid?>("InForceCitizenId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly?>("LedgerStart")
+                        .HasColumnType("date");
+
                     b.Property<int>("MinutesPerMonth")
                         .HasColumnType("integer");
 
@@ -510,6 +520,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid?>("ReplacesGrantId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateOnly>("Start")
                         .HasColumnType("date");
@@ -521,6 +534,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("CitizenId");
+
+                    b.HasIndex("InForceCitizenId")
+                        .IsUnique();
 
                     b.ToTable("Grants");
                 });
@@ -688,6 +704,16 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("AgreedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("CompanionExpenses")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<Guid?>("CompanionId")
                         .HasColumnType("uuid");
 
                     b.Property<DateOnly>("From")

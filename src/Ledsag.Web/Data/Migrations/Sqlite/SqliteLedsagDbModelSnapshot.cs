@@ -485,6 +485,10 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<Guid>("CitizenId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EarlierHours")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly?>("End")
                         .HasColumnType("TEXT");
 
@@ -496,12 +500,21 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("InForceCitizenId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("LedgerStart")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MinutesPerMonth")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("MunicipalityId")
                         .IsRequired()
                         .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReplacesGrantId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("Start")
@@ -514,6 +527,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CitizenId");
+
+                    b.HasIndex("InForceCitizenId")
+                        .IsUnique();
 
                     b.ToTable("Grants");
                 });
@@ -681,6 +697,16 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("AgreedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompanionExpenses")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CompanionId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("From")

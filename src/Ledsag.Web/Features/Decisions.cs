@@ -1,0 +1,393 @@
+using Ledsag.Domain;
+using Ledsag.Domain.Cases;
+using Ledsag.Domain.Deadlines;
+using Ledsag.Domain.Eligibility;
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// Decisions (afgørelser): load the case, ask the domain's <see cref="DecisionCheck"/> and <see cref="CaseLifecycle"/>,
+/// then record the decision, its letter and deadlines, and replace a grant in force, in one transaction.
+/// </summary>
+public static class Decisions
+{
+    public sealed record DecisionRequest(string? DecidedOn, string? Delivery, string? Outcome, decimal? HoursPerMonth, string? HoursReason,
+        string? Start, string? End, IReadOnlyList<string>? Reasons, string? Justification, bool? InformationFromCitizenOnly);
+
+    public sealed record DraftAnswerRequest(string? ReceivedOn, string? Channel, string? Kind, string? Text);
+
+    public sealed record DefectView(string Code, string Severity, string? Field, string Message, string Source);
+
+    public sealed record CheckView(bool CanSend, int Blocking, int Warnings, IReadOnlyList<DefectView> Defects);
+
+    private static readonly Dictionary<string, string> Deliveries = new() { ["digital"] = "digital", ["letter"] = "letter" };
+    private static readonly Dictionary<string, string> Outcomes = new() { ["grant"] = "grant", ["refusal"] = "refusal" };
+    private static readonly Dictionary<string, string> AnswerKinds = new() { ["answer"] = "answer", ["waiver"] = "waiver" };
+    private static readonly Dictionary<string, string> Channels = new()
+    {
+        ["digital"] = "digital", ["brev"] = "brev", ["telefon"] = "telefon", ["personligt"] = "personligt", ["mail"] = "mail",
+    };
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/{id:guid}/decision/check", Check);
+        api.MapPost("/{id:guid}/draft/answer", (Guid id, DraftAnswerRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+            DraftAnswerAsync(Access.Require(http), id, body, flow, access, ct));
+        api.MapPost("/{id:guid}/started", (Guid id, CaseEndpoints.DateRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+            HelpStartedAsync(Access.Require(http), id, body, flow, access, ct));
+    }
+
+    private static async Task<IResult> Check(Guid id, DecisionRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
+        Results.Ok(ToView(await CheckAsync(Access.Require(http), id, body, flow, access, ct)));
+
+    /// <summary>The check's answer as the API and the case page show it.</summary>
+    public static CheckView ToView(IReadOnlyList<Defect> defects) => new(
+        defects.All(d => d.Severity != DefectSeverity.Blocking),
+        defects.Count(d => d.Severity == DefectSeverity.Blocking),
+        defects.Count(d => d.Severity == DefectSeverity.Warning),
+        defects.Select(View).ToList());
+
+    private static DefectView View(Defect d) =>
+        new(d.Code, d.Severity == DefectSeverity.Blocking ? "blocking" : "warning", d.Field, d.Message, d.Source);
+
+    /// <summary>Runs the check of a request on a case and records what it found (for the statistics: found, fixed, overridden).</summary>
+    public static async Task<IReadOnlyList<Defect>> CheckAsync(Actor actor, Guid id, DecisionRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var c = await access.CaseAsync(actor, id, ct);
+        var defects = await EvaluateAsync(flow, c, body, ct);
+        flow.Record(c, actor, "decision_check", flow.Today.Date, $"{defects.Count} fejl", new { outcome = body?.Outcome, defects = defects.Select(View) });
+        await flow.SaveAsync(ct);
+        return defects;
+    }
+
+    /// <summary>The check of a request on a case, recording nothing (the case page shows it beside the form).</summary>
+    public static async Task<IReadOnlyList<Defect>> EvaluateAsync(CaseWorkflow flow, Case c, DecisionRequest? body, CancellationToken ct)
+    {
+        var (draft, rest) = Parse(body, flow, requireAll: false);
+        var standard = flow.Standards.For(c.MunicipalityId);
+        var snapshot = await SnapshotAsync(flow, c, ct);
+        var full = standard.Get<Minutes>(Parameters.HoursPerMonth, draft.DecidedOn).Value;
+        var hours = draft.Hours ?? snapshot.LawfulHours ?? snapshot.Recommendation?.HoursPerMonth ?? full;
+        draft = draft with { Hours = draft.Outcome == "grant" ? hours : null };
+        var letter = draft.Outcome == "grant"
+            ? Letters.LetterTexts.Grant(standard, draft.DecidedOn, c.ReceivedOn, hours.Hours, rest.Start ?? draft.DecidedOn, rest.End, draft.Justification,
+                PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded).Body
+            : null;
+        return DecisionCheck.Run(standard, snapshot, draft with { LetterBody = letter }, flow.Today.Date);
+    }
+
+    /// <summary>Why a grant is fewer than 15 hours: the reasons given, or the standard's botilbud rule.</summary>
+    private static IEnumerable<ReasonInfo> PartialReasons(MunicipalStandard standard, DraftDecision draft, bool partial)
+    {
+        if (!partial)
+        {
+            return [];
+        }
+        var given = draft.Reasons.Select(r => standard.National.Reasons.GetValueOrDefault(r)).OfType<ReasonInfo>().ToList();
+        if (given.Count > 0)
+        {
+            return given;
+        }
+        var rule = standard.Get<string>(Parameters.BotilbudRule, draft.DecidedOn);
+        return [new ReasonInfo(Parameters.BotilbudRule, "Ledsagelse, du allerede får i dit botilbud eller hjem, trækkes fra de 15 timer.", rule.Source)];
+    }
+
+    private sealed record Parsed(string Delivery, LocalDate? Start, LocalDate? End, string? HoursReason);
+
+    /// <summary>Reads a request into the domain's draft decision; field errors are thrown as 400 when <paramref name="requireAll"/>.</summary>
+    private static (DraftDecision Draft, Parsed Extra) Parse(DecisionRequest? body, CaseWorkflow flow, bool requireAll)
+    {
+        var v = new Validation();
+        var decided = v.Date("decidedOn", body?.DecidedOn, required: requireAll) ?? flow.Today.Date;
+        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", Deliveries);
+        var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
+        var justification = v.Text("justification", body?.Justification, required: false);
+        var hours = v.Hours("hoursPerMonth", body?.HoursPerMonth, required: false, allowZero: false);
+        var start = v.Date("start", body?.Start, required: requireAll && outcome == "grant");
+        var end = v.Date("end", body?.End, required: false);
+        var hoursReason = v.Text("hoursReason", body?.HoursReason, required: false);
+        if (end is not null && start is not null && end < start)
+        {
+            v.Add("end", "Slutdatoen ligger før startdatoen.");
+        }
+        var reasons = body?.Reasons ?? [];
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(reasons[i]))
+            {
+                v.Add($"reasons[{i}]", "Skal udfyldes.");
+            }
+        }
+        v.ThrowIfInvalid();
+        var draft = new DraftDecision(outcome!, decided, hours, reasons, justification, body?.InformationFromCitizenOnly ?? false, null);
+        return (draft, new Parsed(delivery!, start, end, hoursReason));
+    }
+
+    /// <summary>The snapshot of a case the check needs, loaded from its steps and deadlines.</summary>
+    public static async Task<CaseSnapshot> SnapshotAsync(CaseWorkflow flow, Case c, CancellationToken ct)
+    {
+        var db = flow.Db;
+        var steps = await db.CaseSteps.AsNoTracking().Where(s => s.CaseId == c.Id).OrderBy(s => s.RecordedAt).ToListAsync(ct);
+        var lastDecision = steps.LastOrDefault(s => s.Kind is "decision" or "reassessment");
+        var since = lastDecision?.RecordedAt;
+        var recommendationStep = steps.LastOrDefault(s => s.Kind == "recommendation");
+        var assessment = steps.LastOrDefault(s => s.Kind == "assessment");
+        Recommendation? recommendation = null;
+        if (recommendationStep is not null && CaseWorkflow.Data<RecommendationView>(recommendationStep) is { } r)
+        {
+            var kind = r.Kind switch { "grant" => RecommendationKind.Grant, "deny" => RecommendationKind.Deny, _ => RecommendationKind.Assess };
+            recommendation = new Recommendation(kind, r.Reasons.Select(x => x.Code).ToList(), r.HoursPerMonth is { } h ? Minutes.FromHours(h) : null, []);
+        }
+        Minutes? lawful = null;
+        if (assessment is not null && System.Text.Json.JsonDocument.Parse(assessment.DataJson).RootElement.TryGetProperty("lawfulMinutes", out var lm) &&
+            lm.ValueKind == System.Text.Json.JsonValueKind.Number)
+        {
+            lawful = new Minutes(lm.GetInt32());
+        }
+        // The partshøring that counts is the latest draft since the last decision, with any answer recorded after it.
+        var draft = steps.LastOrDefault(s => s.Kind == "draft" && (since is null || s.RecordedAt > since));
+        Consultation? consultation = null;
+        if (draft is not null)
+        {
+            var data = System.Text.Json.JsonDocument.Parse(draft.DataJson).RootElement;
+            LocalDate? due = data.TryGetProperty("answerDue", out var ad) && ad.ValueKind == System.Text.Json.JsonValueKind.String
+                ? NodaTime.Text.LocalDatePattern.Iso.Parse(ad.GetString()!).GetValueOrThrow() : null;
+            var answer = steps.LastOrDefault(s => s.Kind == "draft_answer" && s.RecordedAt >= draft.RecordedAt);
+            consultation = new Consultation(draft.OccurredOn, data.TryGetProperty("outcome", out var o) ? o.GetString() ?? "" : "", due, answer?.OccurredOn);
+        }
+        var open = await db.Deadlines.AsNoTracking().Where(d => d.CaseId == c.Id && d.ClosedOn == null && (d.Kind == "decision_due" || d.Kind == "decision_promised" || d.Kind == "new_decision_due"))
+            .OrderBy(d => d.DueOn).Select(d => (LocalDate?)d.DueOn).FirstOrDefaultAsync(ct);
+        var companions = await db.Companions.AsNoTracking()
+            .Where(k => k.NominatedByCitizenId == c.CitizenId || db.Assignments.Any(a => a.CompanionId == k.Id && a.CitizenId == c.CitizenId && a.EndedOn == null))
+            .Select(k => new CompanionRelation(k.Name, k.Relation != null)).ToListAsync(ct);
+        return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, false, companions);
+    }
+
+    /// <summary>Records a decision (grant or refusal, always with klagevejledning and a letter); the API and the pages both come here.</summary>
+    public static async Task<IResult> DecideAsync(Actor actor, Guid id, DecisionRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var c = await access.CaseAsync(actor, id, ct);
+        var (parsed, rest) = Parse(body, flow, requireAll: true);
+        if (CaseLifecycle.Guard(c.State, CaseEvent.Decision) is { } wrong)
+        {
+            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
+        }
+        var standard = flow.Standards.For(c.MunicipalityId);
+        var snapshot = await SnapshotAsync(flow, c, ct);
+        if (snapshot.Recommendation is null)
+        {
+            throw ProblemException.Conflict("Sagen skal være udredt (med motorens anbefaling), før der kan sendes udkast eller træffes afgørelse.", "NOT_ASSESSED");
+        }
+        var full = standard.Get<Minutes>(Parameters.HoursPerMonth, parsed.DecidedOn).Value;
+        var hours = parsed.Hours ?? snapshot.LawfulHours ?? snapshot.Recommendation.HoursPerMonth ?? full;
+        var draft = parsed with { Hours = parsed.Outcome == "grant" ? hours : null };
+
+        // Field checks that are not the law's: the grant's start.
+        var v = new Validation();
+        var today = flow.Today.Date;
+        if (draft.Outcome == "grant")
+        {
+            if (rest.Start < c.ReceivedOn)
+            {
+                v.Add("start", "Bevillingen kan ikke starte før ansøgningen er modtaget.");
+            }
+            var startDue = DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, draft.DecidedOn).Single(d => d.Name == "start_due");
+            if (startDue.Due is { } latest && rest.Start > latest)
+            {
+                v.Add("start", $"Skal ligge senest {latest.Iso()} ({startDue.Trace[0].Source}).");
+            }
+        }
+        v.ThrowIfInvalid();
+
+        // The decision check: blocking defects stop the decision (422, all of them); warnings go with it.
+        var body0 = draft.Outcome == "grant"
+            ? Letters.LetterTexts.Grant(standard, draft.DecidedOn, c.ReceivedOn, hours.Hours, rest.Start!.Value, rest.End, draft.Justification,
+                PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded)
+            : default;
+        var defects = DecisionCheck.Run(standard, snapshot, draft with { LetterBody = body0.Body }, today);
+        var blocking = defects.Where(d => d.Severity == DefectSeverity.Blocking).ToList();
+        if (blocking.Count > 0)
+        {
+            flow.Record(c, actor, "decision_check", today, $"{defects.Count} fejl — afgørelsen er ikke sendt", new { outcome = draft.Outcome, defects = defects.Select(View), stopped = true });
+            await flow.SaveAsync(ct);
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Afgørelsen kan ikke sendes: tjekket fandt fejl, der skal rettes først.",
+                blocking.Where(d => d.Field is not null).GroupBy(d => d.Field!).ToDictionary(g => g.Key, g => g.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
+            {
+                Extensions = { ["defects"] = defects.Select(View).ToList() },
+            };
+        }
+
+        var before = c.State;
+        var forwarded = before == CaseState.ComplaintForwarded;
+        var warnings = defects.Select(View).ToList();
+        // The letter goes out today; the complaint period runs from the day the citizen receives it (retssikkerhedsloven § 67).
+        var receivedByCitizen = flow.ReceivedOn(c.MunicipalityId, today, rest.Delivery);
+        var klagevejledning = forwarded ? Letters.LetterTexts.AfterForwarding : Letters.LetterTexts.Klagevejledning(standard, draft.DecidedOn);
+        await using var tx = await flow.Db.Database.BeginTransactionAsync(ct);
+        if (draft.Outcome == "refusal")
+        {
+            c.State = CaseLifecycle.AfterDecision(before, granted: false);
+            flow.Record(c, actor, "decision", draft.DecidedOn, draft.Justification, new
+            {
+                outcome = draft.Outcome, delivery = rest.Delivery, reasons = draft.Reasons, justification = draft.Justification, klagevejledning,
+                reasonTexts = draft.Reasons.Select(r => new { code = r, text = standard.National.Reasons[r].Text, source = standard.National.Reasons[r].Source }),
+                sentOn = today.Iso(), receivedOn = receivedByCitizen.Iso(), warnings,
+            });
+            await flow.LetterAsync(c, "refusal", Letters.LetterTexts.Refusal(standard, draft.DecidedOn, c.ReceivedOn,
+                draft.Reasons.Select(r => standard.National.Reasons[r]), draft.Justification!, forwarded), ct);
+        }
+        else
+        {
+            var citizen = await flow.Db.Citizens.FirstAsync(z => z.Id == c.CitizenId, ct);
+            var grant = new Grant
+            {
+                CaseId = c.Id, CitizenId = c.CitizenId, MunicipalityId = c.MunicipalityId, Start = rest.Start!.Value, End = rest.End,
+                MinutesPerMonth = hours.Value, HoursReason = rest.HoursReason, InForceCitizenId = c.CitizenId,
+            };
+            var replaced = await ReplaceGrantInForceAsync(flow, actor, grant, ct);
+            flow.Db.Grants.Add(grant);
+            c.State = CaseLifecycle.AfterDecision(before, granted: true);
+            flow.Record(c, actor, "decision", draft.DecidedOn, draft.Justification, new
+            {
+                outcome = draft.Outcome, delivery = rest.Delivery, grantId = grant.Id, hoursPerMonth = hours.Hours, partialRefusal = hours < full,
+                reasons = draft.Reasons, hoursReason = rest.HoursReason, start = grant.Start.Iso(), end = grant.End?.Iso(), justification = draft.Justification,
+                klagevejledning, replacesGrantId = replaced,
+                continuesPastAgeLimit = "En bevilling givet før folkepensionsalderen fortsætter efter den (SEL § 97 stk. 2).",
+                citizenBirthDate = citizen.BirthDate.Iso(), sentOn = today.Iso(), receivedOn = receivedByCitizen.Iso(), warnings,
+            });
+            foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, draft.DecidedOn).Where(d => d.Due is not null))
+            {
+                flow.OpenDeadline(c, d.Name, NotBefore(flow, c, d.Due!.Value, today), d.Trace[0].Source);
+            }
+            await flow.LetterAsync(c, "grant", body0, ct);
+        }
+        await flow.CloseAsync(c, draft.DecidedOn, "decided", ct, "decision_due", "decision_promised", "consultation_due", "new_decision_due");
+        if (!forwarded)
+        {
+            // Retssikkerhedsloven § 67: 4 weeks to complain from the day the decision is received.
+            foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.DecisionReceived, receivedByCitizen).Where(d => d.Due is not null))
+            {
+                flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
+            }
+        }
+        await flow.SaveAsync(ct);
+        if (flow.Db.ChangeTracker.Entries<Grant>().FirstOrDefault(e => e.Entity.CaseId == c.Id && e.Entity.ReplacesGrantId is not null) is { } added)
+        {
+            await MoveLedgerAsync(flow.Db, added.Entity.ReplacesGrantId!.Value, added.Entity.Id, ct);
+        }
+        await tx.CommitAsync(ct);
+        return Results.Ok(await CaseView.LoadAsync(flow, c, ct));
+    }
+
+    /// <summary>A deadline never opens already overdue: a due date before today becomes today (the next working day).</summary>
+    private static LocalDate NotBefore(CaseWorkflow flow, Case c, LocalDate due, LocalDate today) =>
+        due >= today ? due : flow.Standards.For(c.MunicipalityId).National.Calendar.RollForward(today);
+
+    /// <summary>
+    /// One grant in force per citizen: a new decision on the same matter replaces the grant in force from the new
+    /// grant's start. The ledger runs on over the chain (earlier figures kept), so saved hours and sessions stay whole.
+    /// The old grant is ended in the database first (guarded by its in-force mark), so a racing decision cannot also end it.
+    /// </summary>
+    private static async Task<Guid?> ReplaceGrantInForceAsync(CaseWorkflow flow, Actor actor, Grant grant, CancellationToken ct)
+    {
+        var db = flow.Db;
+        var old = await db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.InForceCitizenId == grant.CitizenId, ct);
+        if (old is null)
+        {
+            return null;
+        }
+        var ledgerStart = old.LedgerStart ?? old.Start;
+        var earlier = old.EarlierHours ?? "";
+        if (grant.Start > old.Start)
+        {
+            earlier = (earlier.Length > 0 ? earlier + ";" : "") + $"{old.Start.Iso()}:{old.MinutesPerMonth}";
+        }
+        grant.LedgerStart = grant.Start < ledgerStart ? grant.Start : ledgerStart;
+        grant.EarlierHours = earlier.Length == 0 ? null : earlier;
+        grant.ReplacesGrantId = old.Id;
+        var endOn = grant.Start > old.Start ? grant.Start.PlusDays(-1) : old.Start;
+        var ended = await db.Grants.Where(g => g.Id == old.Id && g.InForceCitizenId != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(g => g.InForceCitizenId, (Guid?)null).SetProperty(g => g.EndReason, "replaced")
+                .SetProperty(g => g.End, endOn).SetProperty(g => g.Version, g => g.Version + 1), ct);
+        if (ended == 0)
+        {
+            throw ProblemException.Conflict("Borgerens bevilling blev ændret af en anden i mellemtiden. Hent sagen igen og prøv igen.", "CONCURRENT_CHANGE");
+        }
+        flow.Audit.Add(db, actor, "replace", "grant", old.Id.ToString(), $"erstattet af {grant.Id} fra {grant.Start.Iso()}");
+        return old.Id;
+    }
+
+    /// <summary>Sessions, planned sessions and savings agreements move to the grant that replaced theirs.</summary>
+    private static async Task MoveLedgerAsync(LedsagDb db, Guid from, Guid to, CancellationToken ct)
+    {
+        await db.Sessions.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
+        await db.PlannedSessions.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
+        await db.SavingsAgreements.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
+    }
+
+    /// <summary>The citizen's answer to a partshøring, or a waiver, by any channel (forvaltningsloven § 19).</summary>
+    public static async Task<IResult> DraftAnswerAsync(Actor actor, Guid id, DraftAnswerRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var c = await access.CaseAsync(actor, id, ct);
+        var v = new Validation();
+        var on = v.Date("receivedOn", body?.ReceivedOn);
+        if (on > flow.Today.Date)
+        {
+            v.Add("receivedOn", "Datoen kan ikke ligge i fremtiden.");
+        }
+        var channel = v.Enum("channel", body?.Channel ?? "digital", Channels);
+        var kind = v.Enum("kind", body?.Kind ?? "answer", AnswerKinds);
+        var text = v.Text("text", body?.Text, required: kind == "answer");
+        v.ThrowIfInvalid();
+        if (CaseLifecycle.Guard(c.State, CaseEvent.DraftAnswer) is { } wrong)
+        {
+            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
+        }
+        var snapshot = await SnapshotAsync(flow, c, ct);
+        if (snapshot.Consultation is not { } k)
+        {
+            throw ProblemException.Conflict("Der er ikke sendt et udkast i partshøring, som borgeren kan svare på.", "NO_DRAFT");
+        }
+        if (on < k.SentOn)
+        {
+            throw ProblemException.Invalid("receivedOn", "Svaret kan ikke være modtaget, før udkastet blev sendt.");
+        }
+        flow.Record(c, actor, "draft_answer", on!.Value, kind == "waiver" ? "Borgeren giver afkald på at svare." : text, new { kind, channel, text });
+        await flow.CloseAsync(c, on.Value, kind == "waiver" ? "waived" : "answered", ct, "consultation_due");
+        return await flow.SavedViewAsync(c, ct);
+    }
+
+    /// <summary>The help has started (iværksat): closes the start deadline (Brønderslev: 14 days).</summary>
+    public static async Task<IResult> HelpStartedAsync(Actor actor, Guid id, CaseEndpoints.DateRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var c = await access.CaseAsync(actor, id, ct);
+        var v = new Validation();
+        var on = v.Date("on", body?.On);
+        if (on > flow.Today.Date)
+        {
+            v.Add("on", "Datoen kan ikke ligge i fremtiden.");
+        }
+        v.ThrowIfInvalid();
+        if (CaseLifecycle.Guard(c.State, CaseEvent.HelpStarted) is { } wrong)
+        {
+            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
+        }
+        flow.Record(c, actor, "help_started", on!.Value, body?.Note);
+        await flow.CloseAsync(c, on.Value, "started", ct, "start_due");
+        return await flow.SavedViewAsync(c, ct);
+    }
+
+    /// <summary>The first session on a grant shows the help has started: its start deadline closes (one statement, no read).</summary>
+    public static Task<int> CloseStartOnFirstSessionAsync(LedsagDb db, Guid caseId, LocalDate on, CancellationToken ct) =>
+        db.Deadlines.Where(d => d.CaseId == caseId && d.Kind == "start_due" && d.ClosedOn == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.ClosedOn, on).SetProperty(d => d.ClosedHow, "first_session"), ct);
+}
