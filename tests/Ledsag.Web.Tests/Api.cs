@@ -25,6 +25,16 @@ internal static class Api
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
     }
 
+    /// <summary>
+    /// Sends a draft in partshøring and records the citizen's waiver the same day, so a decision may follow at once
+    /// (forvaltningsloven § 19; Ballerup always sends a draft).
+    /// </summary>
+    public static async Task Consult(this HttpClient client, Guid caseId, string sentOn, string outcome = "grant")
+    {
+        await client.Post($"/api/cases/{caseId}/draft", new { sentOn, outcome, summary = "Udkast til afgørelse." });
+        await client.Post($"/api/cases/{caseId}/draft/answer", new { receivedOn = sentOn, kind = "waiver", channel = "telefon" });
+    }
+
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
     public static Guid Id(this JsonElement e, string name = "id") => e.GetProperty(name).GetGuid();

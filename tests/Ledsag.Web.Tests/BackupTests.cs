@@ -20,6 +20,7 @@ public abstract class BackupTests(LedsagFactory factory, string provider)
         var citizen = (await client.Post("/api/citizens", new { cpr = "250560-1234", name = "Backup Bodil" }, HttpStatusCode.Created)).Id();
         var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2025-10-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2025-10-10", facts = new { } });
+        await client.Consult(id, "2025-10-11");
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2025-10-20", outcome = "grant", start = "2025-11-01" })).Id("grantId");
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2026-01-10", hours = 3, activity = "culture" }, HttpStatusCode.Created);
 

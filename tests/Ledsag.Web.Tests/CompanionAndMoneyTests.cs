@@ -30,6 +30,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var first = NodaTime.Text.LocalDatePattern.Iso.Parse(start).Value;
         var id = (await client.Post("/api/cases", new { citizenId, receivedOn = first.PlusDays(-40).ToString("yyyy-MM-dd", null), channel = "telefon" }, HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = first.PlusDays(-30).ToString("yyyy-MM-dd", null), facts = new { } });
+        await client.Consult(id, first.PlusDays(-20).ToString("yyyy-MM-dd", null));
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = first.PlusDays(-7).ToString("yyyy-MM-dd", null), outcome = "grant", start })).Id("grantId");
         return (client, citizenId, grant);
     }
@@ -285,7 +286,10 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     public async Task LapseReminders_TellTheCitizenHowManyHoursLapseWhen_Once()
     {
         var (caseworker, citizenId, grant) = await Granted("bronderslev", start: "2026-01-01");
-        await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", purpose = "Rejse" }, HttpStatusCode.Created);
+        var (_, companion) = await EmployedCompanion("bronderslev");
+        // Brønderslev's terms: the companion, what for, and who pays the companion's expenses.
+        await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-28", purpose = "Rejse", companionId = companion,
+            companionExpenses = "Borgeren betaler ledsagerens rejse" }, HttpStatusCode.Created);
         var admin = await factory.SignedIn("bronderslev", Role.Administrator);
         (await admin.Post("/api/admin/lapse-reminders", new { date = "2026-06-15" })).GetProperty("created").GetInt32().ShouldBeGreaterThan(0);
         (await admin.Post("/api/admin/lapse-reminders", new { date = "2026-06-15" })).GetProperty("created").GetInt32().ShouldBe(0);

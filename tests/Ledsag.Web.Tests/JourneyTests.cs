@@ -77,7 +77,7 @@ public abstract class JourneyTests(LedsagFactory factory)
         await Assess(client, id, "2025-12-10");
         var decided = await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2025-12-20", outcome = "grant", start = "2026-01-01" });
         var grant = decided.Id("grantId");
-        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", purpose = "Rejse" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-20", purpose = "Rejse" }, HttpStatusCode.Created);
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2026-02-10", hours = 20, activity = "cinema" }, HttpStatusCode.Created);
         var balance = await client.Get($"/api/grants/{grant}/balance?date=2026-02-28");
         balance.GetProperty("currentMonth").GetDecimal().ShouldBe(0);
@@ -125,12 +125,14 @@ public abstract class JourneyTests(LedsagFactory factory)
         recommendation.Str("kind").ShouldBe("assess");
         recommendation.GetProperty("reasons")[0].Str("code").ShouldBe("FUNCTIONAL_LEVEL_TOTAL");
         recommendation.GetProperty("reasons")[0].Str("source").ShouldContain("Gribskov");
+        await client.Consult(id, "2026-03-25", "refusal");
         var refused = await client.Post($"/api/cases/{id}/decision", new
         {
             decidedOn = "2026-04-01", outcome = "refusal", reasons = new[] { "FUNCTIONAL_LEVEL_TOTAL" }, justification = "Totale begrænsninger uden for botilbud.",
         });
         refused.Str("state").ShouldBe("Refused");
-        refused.Deadline("complaint_due").Str("dueOn").ShouldBe("2026-04-29");
+        // The letter goes out today (15 June) by Digital Post: 4 weeks to complain from then (retssikkerhedsloven § 67).
+        refused.Deadline("complaint_due").Str("dueOn").ShouldBe("2026-07-13");
         await ComplainAndForward(client, id, "2026-04-20", "2026-05-04", "2026-05-06");
     }
 
@@ -200,6 +202,7 @@ public abstract class JourneyTests(LedsagFactory factory)
         var (client, citizen) = await CitizenIn("ballerup", "010359-1234");
         var id = (await Apply(client, citizen, "2025-10-01")).Id();
         await Assess(client, id, "2025-10-15");
+        await client.Consult(id, "2025-10-16");
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2025-11-01", outcome = "grant", start = "2025-11-01" })).Id("grantId");
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-01", hours = 3, activity = "culture" }, HttpStatusCode.Created);
     }

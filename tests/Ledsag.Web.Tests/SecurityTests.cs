@@ -20,6 +20,7 @@ public abstract class SecurityTests(LedsagFactory factory)
         var citizen = (await client.Post("/api/citizens", new { cpr, name = "Borger" }, HttpStatusCode.Created)).Id();
         var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-05-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-05-05", facts = new { } });
+        await client.Consult(id, "2026-05-06");
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-05-10", outcome = "grant", start = "2026-06-01" })).Id("grantId");
         return (client, citizen, id, grant);
     }
@@ -118,7 +119,7 @@ public abstract class SecurityTests(LedsagFactory factory)
         { "/api/cases/CASE/assessment", """{"assessedOn":"2026-05-05","themes":[{"theme":"Dans","level":2}]}""", "themes[0].theme" },
         { "/api/cases/CASE/assessment", """{"assessedOn":"2026-05-05","facts":{"hasBpa96":"ja"}}""", "facts.hasBpa96" },
         { "/api/cases/CASE/decision", """{"decidedOn":"2026-05-10","outcome":"maybe"}""", "outcome" },
-        { "/api/cases/CASE/decision", """{"decidedOn":"2026-05-10","outcome":"refusal","reasons":["HAS_BPA_96"]}""", "justification" },
+        { "/api/cases/CASE/decision", """{"decidedOn":"2026-05-32","outcome":"refusal","reasons":["HAS_BPA_96"]}""", "decidedOn" },
         { "/api/grants/GRANT/sessions", """{"date":"2026-06-10","hours":-1,"activity":"cinema"}""", "hours" },
         { "/api/grants/GRANT/sessions", """{"date":"2026-06-10","hours":0.333,"activity":"cinema"}""", "hours" },
         { "/api/grants/GRANT/sessions", """{"date":"2026-06-10","hours":"two","activity":"cinema"}""", "hours" },

@@ -77,6 +77,9 @@ public sealed record DraftDecision(
 /// </summary>
 public static class DecisionCheck
 {
+    // Hours as a Danish reader writes them (9,5); the product runs in invariant-globalization mode, so no culture is loaded.
+    private static string Danish(Minutes m) => m.Hours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture).Replace('.', ',');
+
     /// <summary>Marker the letter texts carry in their guidance on saving hours.</summary>
     public const string SavingsGuidanceHeading = "## Opsparing af timer";
 
@@ -133,7 +136,7 @@ public static class DecisionCheck
             else if (d.Hours is { } h && h != lawful)
             {
                 Block("HOURS_NOT_LAWFUL", "hoursPerMonth",
-                    $"Bevillingen skal være på {lawful} timer om måneden. Kommunen kan hverken bevilge flere eller færre timer end loven og standardens regel for botilbud giver.",
+                    $"Bevillingen skal være på {Danish(lawful)} timer om måneden. Kommunen kan hverken bevilge flere eller færre timer end loven og standardens regel for botilbud giver.",
                     $"{full.Source}; {standard.Get<string>(Parameters.BotilbudRule, d.DecidedOn).Source}");
             }
             partial = lawful.Value > 0 && lawful < full.Value;
@@ -149,7 +152,7 @@ public static class DecisionCheck
             {
                 "refusal" => "Et afslag skal begrundes.",
                 "end" => "Ophør af bevillingen skal begrundes.",
-                _ when partial => $"En bevilling på færre end {full.Value} timer er et delvist afslag og skal begrundes.",
+                _ when partial => $"En bevilling på færre end {Danish(full.Value)} timer er et delvist afslag og skal begrundes.",
                 _ => recommendation?.Kind == RecommendationKind.Deny
                     ? "Motoren anbefaler afslag; en bevilling skal begrundes."
                     : "Motoren har markeret sagen til nærmere vurdering; afgørelsen skal begrundes.",

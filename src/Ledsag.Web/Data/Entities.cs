@@ -239,6 +239,8 @@ public sealed class CaseStep
     public required string Kind { get; set; }
     public LocalDate OccurredOn { get; set; }
     public Instant RecordedAt { get; set; }
+    /// <summary>The case's version after this step: orders steps recorded in the same instant (one request records several).</summary>
+    public int CaseVersion { get; set; }
     public Guid? ActorId { get; set; }
     public string? Reason { get; set; }
     public required string DataJson { get; set; }

@@ -30,9 +30,11 @@ public sealed record CaseView(Guid Id, string Number, string State, string State
         var citizen = await db.Citizens.Where(z => z.Id == c.CitizenId).Select(z => z.Name).FirstAsync(ct);
         var steps = (await db.CaseSteps.AsNoTracking().Where(s => s.CaseId == c.Id).ToListAsync(ct))
             .Concat(db.ChangeTracker.Entries<CaseStep>().Where(e => e.State == EntityState.Added && e.Entity.CaseId == c.Id).Select(e => e.Entity))
-            .DistinctBy(s => s.Id).OrderBy(s => s.RecordedAt).ThenBy(s => s.OccurredOn).ToList();
+            .DistinctBy(s => s.Id).OrderBy(s => s.RecordedAt).ThenBy(s => s.CaseVersion).ThenBy(s => s.OccurredOn).ToList();
         var deadlines = await db.Deadlines.AsNoTracking().Where(d => d.CaseId == c.Id).OrderBy(d => d.DueOn).ToListAsync(ct);
-        var grant = await db.Grants.Where(g => g.CaseId == c.Id).OrderByDescending(g => g.Start).Select(g => (Guid?)g.Id).FirstOrDefaultAsync(ct);
+        // The grant in force first; a replaced one only when none of the case's grants is in force.
+        var grant = await db.Grants.Where(g => g.CaseId == c.Id).OrderByDescending(g => g.InForceCitizenId != null).ThenByDescending(g => g.Start)
+            .Select(g => (Guid?)g.Id).FirstOrDefaultAsync(ct);
         var today = flow.Today.Date;
         return new CaseView(c.Id, c.Number, c.State.ToString(), CaseWorkflow.Danish(c.State), c.CitizenId, citizen, c.ReceivedOn.Iso(), c.Channel,
             c.RoutedTo, c.CaseworkerId,

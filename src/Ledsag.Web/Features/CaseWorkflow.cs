@@ -33,8 +33,9 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
             Reason = reason,
             DataJson = JsonSerializer.Serialize(data ?? new { }, Json),
         };
-        db.CaseSteps.Add(step);
         c.Version++;
+        step.CaseVersion = c.Version;
+        db.CaseSteps.Add(step);
         audit.Add(db, actor, kind, "case", c.Id.ToString(), reason);
         return step;
     }

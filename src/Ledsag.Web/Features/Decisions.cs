@@ -133,9 +133,10 @@ public static class Decisions
     public static async Task<CaseSnapshot> SnapshotAsync(CaseWorkflow flow, Case c, CancellationToken ct)
     {
         var db = flow.Db;
-        var steps = await db.CaseSteps.AsNoTracking().Where(s => s.CaseId == c.Id).OrderBy(s => s.RecordedAt).ToListAsync(ct);
-        var lastDecision = steps.LastOrDefault(s => s.Kind is "decision" or "reassessment");
-        var since = lastDecision?.RecordedAt;
+        // In recording order: the instant, then the case's version (steps of one request share the instant).
+        var steps = (await db.CaseSteps.AsNoTracking().Where(s => s.CaseId == c.Id).ToListAsync(ct))
+            .OrderBy(s => s.RecordedAt).ThenBy(s => s.CaseVersion).ToList();
+        var lastDecision = steps.FindLastIndex(s => s.Kind is "decision" or "reassessment" or "grant_ended");
         var recommendationStep = steps.LastOrDefault(s => s.Kind == "recommendation");
         var assessment = steps.LastOrDefault(s => s.Kind == "assessment");
         Recommendation? recommendation = null;
@@ -151,14 +152,15 @@ public static class Decisions
             lawful = new Minutes(lm.GetInt32());
         }
         // The partshøring that counts is the latest draft since the last decision, with any answer recorded after it.
-        var draft = steps.LastOrDefault(s => s.Kind == "draft" && (since is null || s.RecordedAt > since));
+        var draftAt = steps.FindLastIndex(s => s.Kind == "draft");
+        var draft = draftAt > lastDecision ? steps[draftAt] : null;
         Consultation? consultation = null;
         if (draft is not null)
         {
             var data = System.Text.Json.JsonDocument.Parse(draft.DataJson).RootElement;
             LocalDate? due = data.TryGetProperty("answerDue", out var ad) && ad.ValueKind == System.Text.Json.JsonValueKind.String
                 ? NodaTime.Text.LocalDatePattern.Iso.Parse(ad.GetString()!).GetValueOrThrow() : null;
-            var answer = steps.LastOrDefault(s => s.Kind == "draft_answer" && s.RecordedAt >= draft.RecordedAt);
+            var answer = steps.Skip(draftAt + 1).LastOrDefault(s => s.Kind == "draft_answer");
             consultation = new Consultation(draft.OccurredOn, data.TryGetProperty("outcome", out var o) ? o.GetString() ?? "" : "", due, answer?.OccurredOn);
         }
         var open = await db.Deadlines.AsNoTracking().Where(d => d.CaseId == c.Id && d.ClosedOn == null && (d.Kind == "decision_due" || d.Kind == "decision_promised" || d.Kind == "new_decision_due"))
@@ -215,8 +217,6 @@ public static class Decisions
         var blocking = defects.Where(d => d.Severity == DefectSeverity.Blocking).ToList();
         if (blocking.Count > 0)
         {
-            flow.Record(c, actor, "decision_check", today, $"{defects.Count} fejl — afgørelsen er ikke sendt", new { outcome = draft.Outcome, defects = defects.Select(View), stopped = true });
-            await flow.SaveAsync(ct);
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Afgørelsen kan ikke sendes: tjekket fandt fejl, der skal rettes først.",
                 blocking.Where(d => d.Field is not null).GroupBy(d => d.Field!).ToDictionary(g => g.Key, g => g.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
             {
@@ -264,7 +264,7 @@ public static class Decisions
             });
             foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, draft.DecidedOn).Where(d => d.Due is not null))
             {
-                flow.OpenDeadline(c, d.Name, NotBefore(flow, c, d.Due!.Value, today), d.Trace[0].Source);
+                flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
             }
             await flow.LetterAsync(c, "grant", body0, ct);
         }
@@ -285,10 +285,6 @@ public static class Decisions
         await tx.CommitAsync(ct);
         return Results.Ok(await CaseView.LoadAsync(flow, c, ct));
     }
-
-    /// <summary>A deadline never opens already overdue: a due date before today becomes today (the next working day).</summary>
-    private static LocalDate NotBefore(CaseWorkflow flow, Case c, LocalDate due, LocalDate today) =>
-        due >= today ? due : flow.Standards.For(c.MunicipalityId).National.Calendar.RollForward(today);
 
     /// <summary>
     /// One grant in force per citizen: a new decision on the same matter replaces the grant in force from the new

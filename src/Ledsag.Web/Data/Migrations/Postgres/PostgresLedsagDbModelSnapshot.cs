@@ -207,6 +207,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<Guid>("CaseId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("CaseVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("DataJson")
                         .IsRequired()
                         .HasMaxLength(4000)

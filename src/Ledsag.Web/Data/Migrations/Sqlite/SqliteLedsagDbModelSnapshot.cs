@@ -200,6 +200,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<Guid>("CaseId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("CaseVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DataJson")
                         .IsRequired()
                         .HasMaxLength(4000)

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Ledsag.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresLedsagDb))]
-    [Migration("20261202150604_OneGrantInForce")]
+    [Migration("20261202152132_OneGrantInForce")]
     partial class OneGrantInForce
     {
         /// <inheritdoc />
@@ -209,6 +209,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.Property<Guid>("CaseId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("CaseVersion")
+                        .HasColumnType("integer");
 
                     b.Property<string>("DataJson")
                         .IsRequired()

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Ledsag.Web.Data.Migrations.Postgres
+namespace Ledsag.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class OneGrantInForce : Migration
@@ -14,47 +14,54 @@ namespace Ledsag.Web.Data.Migrations.Postgres
             migrationBuilder.AddColumn<DateOnly>(
                 name: "AgreedOn",
                 table: "SavingsAgreements",
-                type: "date",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: new DateOnly(1, 1, 1));
 
             migrationBuilder.AddColumn<string>(
                 name: "CompanionExpenses",
                 table: "SavingsAgreements",
-                type: "character varying(4000)",
+                type: "TEXT",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "CompanionId",
                 table: "SavingsAgreements",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EarlierHours",
                 table: "Grants",
-                type: "character varying(4000)",
+                type: "TEXT",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "InForceCitizenId",
                 table: "Grants",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateOnly>(
                 name: "LedgerStart",
                 table: "Grants",
-                type: "date",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "ReplacesGrantId",
                 table: "Grants",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "CaseVersion",
+                table: "CaseSteps",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
 
             // An agreement made before this column existed counts as made on its first day; a citizen's newest open
             // grant is the one in force (an older open grant beside it is the defect this index now prevents).
@@ -103,6 +110,10 @@ namespace Ledsag.Web.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "ReplacesGrantId",
                 table: "Grants");
+
+            migrationBuilder.DropColumn(
+                name: "CaseVersion",
+                table: "CaseSteps");
         }
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Ledsag.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteLedsagDb))]
-    [Migration("20261202150559_OneGrantInForce")]
+    [Migration("20261202152128_OneGrantInForce")]
     partial class OneGrantInForce
     {
         /// <inheritdoc />
@@ -202,6 +202,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.Property<Guid>("CaseId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("CaseVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DataJson")
                         .IsRequired()
