@@ -123,8 +123,9 @@ public static class DemoData
 
         var drafted = received.PlusDays(20);
         c.State = CaseState.Consultation;
-        flow.Record(c, actor, "draft", drafted, "Udkast til afgørelse sendt til partshøring.", new { outcome = r.Kind == RecommendationKind.Deny ? "refusal" : "grant" });
-        flow.Open(c, DeadlineEvent.DraftReceived, drafted);
+        var answerDue = flow.Open(c, DeadlineEvent.DraftReceived, drafted).FirstOrDefault()?.DueOn
+            ?? flow.OpenDeadline(c, "consultation_due", standard.National.Calendar.RollForward(drafted.PlusDays(14)), "Forvaltningsloven § 19: svarfrist på 14 dage").DueOn;
+        flow.Record(c, actor, "draft", drafted, "Udkast til afgørelse sendt til partshøring.", new { outcome = r.Kind == RecommendationKind.Deny ? "refusal" : "grant", answerDue = answerDue.Iso() });
         if (target == CaseState.Consultation)
         {
             return;

@@ -50,6 +50,7 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
         await admin.Post("/api/admin/lapse-reminders", new { date = "2026-08-10" }); // March's saved hours lapse 31 August
         var refused = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-05-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{refused}/assessment", new { assessedOn = "2026-05-10", facts = new { hasBpa96 = true } });
+        await client.Consult(refused, "2026-05-11", "refusal");
         await client.Post($"/api/cases/{refused}/decision", new { decidedOn = "2026-05-20", outcome = "refusal", reasons = new[] { "HAS_BPA_96" }, justification = "Du har borgerstyret personlig assistance." });
 
         var letters = (await client.Get($"/api/letters?citizenId={citizen}")).EnumerateArray().ToList();

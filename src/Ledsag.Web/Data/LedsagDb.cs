@@ -58,6 +58,8 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<Case>().Property(c => c.State).HasConversion<string>().HasMaxLength(30);
         b.Entity<Case>().Property(c => c.Version).IsConcurrencyToken();
         b.Entity<CaseStep>().HasIndex(s => new { s.CaseId, s.RecordedAt });
+        // A step's data holds the engine's whole trace or the decision check's defects with their sources.
+        b.Entity<CaseStep>().Property(s => s.DataJson).HasMaxLength(200_000);
         b.Entity<Deadline>().HasIndex(d => new { d.MunicipalityId, d.ClosedOn, d.DueOn });
         b.Entity<Deadline>().HasIndex(d => d.CaseId);
         b.Entity<Grant>().HasIndex(g => g.CitizenId);

@@ -84,11 +84,13 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         }
         catch (DbUpdateConcurrencyException)
         {
+            db.ChangeTracker.Clear(); // nothing half-saved stays tracked
             throw ProblemException.Conflict("Sagen blev ændret af en anden i mellemtiden. Hent den igen og prøv igen.", "CONCURRENT_CHANGE");
         }
         catch (DbUpdateException e) when (db.ChangeTracker.Entries<Grant>().Any(g => g.State == EntityState.Added && g.Entity.InForceCitizenId is not null) && IsUniqueViolation(e))
         {
             // The unique index on the in-force mark: another decision gave the citizen a grant in force at the same moment.
+            db.ChangeTracker.Clear();
             throw ProblemException.Conflict("Borgeren har allerede en bevilling i kraft. Hent sagen igen: en ny afgørelse erstatter den gældende bevilling.", "GRANT_IN_FORCE");
         }
     }

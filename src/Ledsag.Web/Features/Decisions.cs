@@ -230,7 +230,6 @@ public static class Decisions
         // The letter goes out today; the complaint period runs from the day the citizen receives it (retssikkerhedsloven § 67).
         var receivedByCitizen = flow.ReceivedOn(c.MunicipalityId, today, rest.Delivery);
         var klagevejledning = forwarded ? Letters.LetterTexts.AfterForwarding : Letters.LetterTexts.Klagevejledning(standard, draft.DecidedOn);
-        await using var tx = await flow.Db.Database.BeginTransactionAsync(ct);
         if (draft.Outcome == "refusal")
         {
             c.State = CaseLifecycle.AfterDecision(before, granted: false);
@@ -277,24 +276,22 @@ public static class Decisions
                 flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
             }
         }
+        // One SaveChanges, one transaction: the old grant ends (guarded by its version), the new one is in force (the
+        // unique index refuses a second), and sessions, plans and agreements move — or nothing is saved (409).
         await flow.SaveAsync(ct);
-        if (flow.Db.ChangeTracker.Entries<Grant>().FirstOrDefault(e => e.Entity.CaseId == c.Id && e.Entity.ReplacesGrantId is not null) is { } added)
-        {
-            await MoveLedgerAsync(flow.Db, added.Entity.ReplacesGrantId!.Value, added.Entity.Id, ct);
-        }
-        await tx.CommitAsync(ct);
         return Results.Ok(await CaseView.LoadAsync(flow, c, ct));
     }
 
     /// <summary>
     /// One grant in force per citizen: a new decision on the same matter replaces the grant in force from the new
-    /// grant's start. The ledger runs on over the chain (earlier figures kept), so saved hours and sessions stay whole.
-    /// The old grant is ended in the database first (guarded by its in-force mark), so a racing decision cannot also end it.
+    /// grant's start. The ledger runs on over the chain (earlier figures kept), so saved hours and sessions stay whole:
+    /// the old grant's sessions, planned sessions and savings agreements move to the new one. All of it is saved with
+    /// the decision in one SaveChanges; the old grant's version guards against a session or a decision racing it.
     /// </summary>
     private static async Task<Guid?> ReplaceGrantInForceAsync(CaseWorkflow flow, Actor actor, Grant grant, CancellationToken ct)
     {
         var db = flow.Db;
-        var old = await db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.InForceCitizenId == grant.CitizenId, ct);
+        var old = await db.Grants.FirstOrDefaultAsync(g => g.InForceCitizenId == grant.CitizenId, ct);
         if (old is null)
         {
             return null;
@@ -308,24 +305,24 @@ public static class Decisions
         grant.LedgerStart = grant.Start < ledgerStart ? grant.Start : ledgerStart;
         grant.EarlierHours = earlier.Length == 0 ? null : earlier;
         grant.ReplacesGrantId = old.Id;
-        var endOn = grant.Start > old.Start ? grant.Start.PlusDays(-1) : old.Start;
-        var ended = await db.Grants.Where(g => g.Id == old.Id && g.InForceCitizenId != null)
-            .ExecuteUpdateAsync(s => s.SetProperty(g => g.InForceCitizenId, (Guid?)null).SetProperty(g => g.EndReason, "replaced")
-                .SetProperty(g => g.End, endOn).SetProperty(g => g.Version, g => g.Version + 1), ct);
-        if (ended == 0)
+        old.End = grant.Start > old.Start ? grant.Start.PlusDays(-1) : old.Start;
+        old.EndReason = "replaced";
+        old.InForceCitizenId = null;
+        old.Version++;
+        foreach (var s in await db.Sessions.Where(s => s.GrantId == old.Id).ToListAsync(ct))
         {
-            throw ProblemException.Conflict("Borgerens bevilling blev ændret af en anden i mellemtiden. Hent sagen igen og prøv igen.", "CONCURRENT_CHANGE");
+            s.GrantId = grant.Id;
+        }
+        foreach (var p in await db.PlannedSessions.Where(p => p.GrantId == old.Id).ToListAsync(ct))
+        {
+            p.GrantId = grant.Id;
+        }
+        foreach (var a in await db.SavingsAgreements.Where(a => a.GrantId == old.Id).ToListAsync(ct))
+        {
+            a.GrantId = grant.Id;
         }
         flow.Audit.Add(db, actor, "replace", "grant", old.Id.ToString(), $"erstattet af {grant.Id} fra {grant.Start.Iso()}");
         return old.Id;
-    }
-
-    /// <summary>Sessions, planned sessions and savings agreements move to the grant that replaced theirs.</summary>
-    private static async Task MoveLedgerAsync(LedsagDb db, Guid from, Guid to, CancellationToken ct)
-    {
-        await db.Sessions.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
-        await db.PlannedSessions.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
-        await db.SavingsAgreements.Where(s => s.GrantId == from).ExecuteUpdateAsync(s => s.SetProperty(x => x.GrantId, to), ct);
     }
 
     /// <summary>The citizen's answer to a partshøring, or a waiver, by any channel (forvaltningsloven § 19).</summary>

@@ -15,7 +15,7 @@ namespace Ledsag.Web.Features;
 public static class StatisticsEndpoints
 {
     public sealed record MonthFigures(string Month, string Label, int ActiveGrants, decimal HoursUsed, decimal HoursLapsed, int Decisions,
-        int DecisionsWithinDeadline, int Complaints);
+        int DecisionsWithinDeadline, int Complaints, int CheckDefectsFound = 0, int CheckDefectsFixed = 0, int CheckWarningsOverridden = 0);
 
     public sealed record Statistics(string Municipality, int Year, string? ProcessingTime, IReadOnlyList<MonthFigures> Months, int Grants, int Refusals,
         decimal? ShareWithinDeadline, IReadOnlyDictionary<string, int> ComplaintOutcomes);
@@ -68,6 +68,7 @@ public static class StatisticsEndpoints
         var steps = await db.CaseSteps.Where(s => s.OccurredOn >= first && s.OccurredOn <= last && (s.Kind == "decision" || s.Kind == "complaint_received" || s.Kind == "reassessment"))
             .Join(db.Cases.Where(c => c.MunicipalityId == municipalityId), s => s.CaseId, c => c.Id, (s, c) => new { s, c.ReceivedOn }).ToListAsync(ct);
         var decisions = steps.Where(x => x.s.Kind == "decision").ToList();
+        var checks = await CheckFiguresAsync(db, municipalityId, first, last, ct);
         var processing = standard.Get<DeadlinePeriod?>(Parameters.ProcessingTime, cutoff).Value;
         bool Within(LocalDate received, LocalDate decided) =>
             processing is null || decided <= standard.National.Calendar.DueDate(received, processing);
@@ -78,12 +79,52 @@ public static class StatisticsEndpoints
         {
             var inMonth = decisions.Where(d => d.s.OccurredOn.Month == i + 1).ToList();
             return new MonthFigures($"{year}-{i + 1:00}", $"{Letters.Danish.Month(i + 1)[..3]}", active[i], used[i], lapsed[i], inMonth.Count,
-                inMonth.Count(d => Within(d.ReceivedOn, d.s.OccurredOn)), steps.Count(x => x.s.Kind == "complaint_received" && x.s.OccurredOn.Month == i + 1));
+                inMonth.Count(d => Within(d.ReceivedOn, d.s.OccurredOn)), steps.Count(x => x.s.Kind == "complaint_received" && x.s.OccurredOn.Month == i + 1),
+                checks.Found[i], checks.Fixed[i], checks.Overridden[i]);
         }).ToList();
         var grantsDecided = decisions.Count(d => CaseWorkflow.Data<System.Text.Json.JsonElement>(d.s).GetProperty("outcome").GetString() == "grant");
         return new Statistics(standard.Name, year, processing?.ToString(), months, grantsDecided, decisions.Count - grantsDecided,
             decisions.Count == 0 || processing is null ? null : Math.Round(100m * decisions.Count(d => Within(d.ReceivedOn, d.s.OccurredOn)) / decisions.Count, 1),
             outcomes);
+    }
+
+    /// <summary>
+    /// What the decision check did, per month: defects it found (each check run), defects found on a case that were gone when
+    /// its decision was sent (fixed), and warnings sent with a decision (overridden).
+    /// </summary>
+    private static async Task<(int[] Found, int[] Fixed, int[] Overridden)> CheckFiguresAsync(LedsagDb db, string municipalityId, LocalDate first, LocalDate last,
+        CancellationToken ct)
+    {
+        var (found, fixedOnes, overridden) = (new int[12], new int[12], new int[12]);
+        var rows = (await db.CaseSteps.Where(s => s.OccurredOn >= first && s.OccurredOn <= last && (s.Kind == "decision_check" || s.Kind == "decision" || s.Kind == "grant_ended"))
+            .Join(db.Cases.Where(c => c.MunicipalityId == municipalityId), s => s.CaseId, c => c.Id, (s, c) => s).ToListAsync(ct))
+            .OrderBy(s => s.RecordedAt).ThenBy(s => s.CaseVersion);
+        static IEnumerable<(string Code, string Severity)> Defects(CaseStep s, string property)
+        {
+            var data = CaseWorkflow.Data<System.Text.Json.JsonElement>(s);
+            return data.ValueKind == System.Text.Json.JsonValueKind.Object && data.TryGetProperty(property, out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? list.EnumerateArray().Select(d => (d.GetProperty("code").GetString() ?? "", d.GetProperty("severity").GetString() ?? ""))
+                : [];
+        }
+        var seen = new Dictionary<Guid, HashSet<string>>();
+        foreach (var s in rows)
+        {
+            var month = s.OccurredOn.Month - 1;
+            if (s.Kind == "decision_check")
+            {
+                var codes = Defects(s, "defects").Select(d => d.Code).ToList();
+                found[month] += codes.Count;
+                (seen.TryGetValue(s.CaseId, out var set) ? set : seen[s.CaseId] = []).UnionWith(codes);
+                continue;
+            }
+            var sent = Defects(s, "warnings").Select(d => d.Code).ToHashSet();
+            overridden[month] += sent.Count;
+            if (seen.Remove(s.CaseId, out var before))
+            {
+                fixedOnes[month] += before.Count(code => !sent.Contains(code));
+            }
+        }
+        return (found, fixedOnes, overridden);
     }
 
     private static async Task<IResult> Excel(HttpContext http, LedsagDb db, Standards standards, Today today, AuditLog audit, int? year, CancellationToken ct)
@@ -94,7 +135,8 @@ public static class StatisticsEndpoints
         await audit.SaveAsync(db, ct);
         using var workbook = new XLWorkbook();
         var sheet = workbook.Worksheets.Add("Måneder");
-        string[] headers = ["Måned", "Aktive bevillinger", "Timer brugt", "Timer bortfaldet", "Afgørelser", "Heraf inden for fristen", "Klager"];
+        string[] headers = ["Måned", "Aktive bevillinger", "Timer brugt", "Timer bortfaldet", "Afgørelser", "Heraf inden for fristen", "Klager",
+            "Fejl fundet ved tjek", "Fejl rettet før afsendelse", "Advarsler sendt med afgørelsen"];
         for (var c = 0; c < headers.Length; c++)
         {
             sheet.Cell(1, c + 1).Value = headers[c];
@@ -110,6 +152,9 @@ public static class StatisticsEndpoints
             sheet.Cell(r + 2, 5).Value = m.Decisions;
             sheet.Cell(r + 2, 6).Value = m.DecisionsWithinDeadline;
             sheet.Cell(r + 2, 7).Value = m.Complaints;
+            sheet.Cell(r + 2, 8).Value = m.CheckDefectsFound;
+            sheet.Cell(r + 2, 9).Value = m.CheckDefectsFixed;
+            sheet.Cell(r + 2, 10).Value = m.CheckWarningsOverridden;
         }
         for (var c = 1; c <= headers.Length; c++)
         {

@@ -212,8 +212,8 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.Property<string>("DataJson")
                         .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
+                        .HasMaxLength(200000)
+                        .HasColumnType("character varying(200000)");
 
                     b.Property<string>("Kind")
                         .IsRequired()

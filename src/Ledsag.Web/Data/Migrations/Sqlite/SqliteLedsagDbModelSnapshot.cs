@@ -205,7 +205,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("DataJson")
                         .IsRequired()
-                        .HasMaxLength(4000)
+                        .HasMaxLength(200000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")

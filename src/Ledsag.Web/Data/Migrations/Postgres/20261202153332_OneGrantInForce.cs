@@ -56,6 +56,16 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                 type: "uuid",
                 nullable: true);
 
+            migrationBuilder.AlterColumn<string>(
+                name: "DataJson",
+                table: "CaseSteps",
+                type: "character varying(200000)",
+                maxLength: 200000,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(4000)",
+                oldMaxLength: 4000);
+
             migrationBuilder.AddColumn<int>(
                 name: "CaseVersion",
                 table: "CaseSteps",
@@ -114,6 +124,16 @@ namespace Ledsag.Web.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "CaseVersion",
                 table: "CaseSteps");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "DataJson",
+                table: "CaseSteps",
+                type: "character varying(4000)",
+                maxLength: 4000,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(200000)",
+                oldMaxLength: 200000);
         }
     }
 }
