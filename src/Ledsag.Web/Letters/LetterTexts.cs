@@ -129,8 +129,12 @@ public static class LetterTexts
             $"Vi har vurderet din sag igen og giver dig medhold i din klage.\n\n## Begrundelse\n{justification}\n\nDu får en ny afgørelse.\n\n" + LegalBasis),
         "partial" => ("Svar på din klage: Du får delvist medhold",
             $"Vi har vurderet din sag igen og giver dig delvist medhold i din klage.\n\n## Begrundelse\n{justification}\n\n" +
-            "## Vil du fastholde din klage?\n" +
-            $"Giv os besked{(maintainDue is { } m ? $" senest {Danish.Date(m)}" : " inden 4 uger")}, hvis du fortsat er uenig. Så sender vi klagen og sagens akter til Ankestyrelsen.\n\n" +
+            (maintainDue is { } m
+                ? "## Vil du fastholde din klage?\n" +
+                  $"Giv os besked senest {Danish.Date(m)}, hvis du fortsat er uenig. Så sender vi klagen og sagens akter til Ankestyrelsen.\n\n"
+                : "## Resten af din klage\n" +
+                  "Den del af klagen, du ikke har fået medhold i, sender vi sammen med sagens akter til Ankestyrelsen inden 4 uger efter, at vi modtog klagen. " +
+                  "Du skal ikke gøre noget; du får besked, når klagen er sendt (retssikkerhedsloven § 66).\n\n") +
             LegalBasis + "\n\n" + Klagevejledning(standard, decided)),
         _ => ("Svar på din klage: Vi fastholder afgørelsen",
             $"Vi har vurderet din sag igen, men fastholder afgørelsen.\n\n## Begrundelse\n{justification}\n\n" +
