@@ -294,6 +294,11 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         (await page.Locator("#savingsTo-error").InnerTextAsync()).ShouldContain("før startdatoen");
         await page.GetByLabel("Til", new() { Exact = true }).FillAsync("2026-11-30");
         await page.GetByRole(AriaRole.Button, new() { Name = "Registrér aftalen" }).ClickAsync();
+        // Brønderslev's agreement names the companion and who pays the companion's expenses.
+        (await page.Locator("#savingsCompanion-error").InnerTextAsync()).ShouldContain("ledsageren");
+        await page.GetByLabel("Ledsager", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await page.GetByLabel("Hvem betaler ledsagerens udgifter").FillAsync("Borgeren betaler");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér aftalen" }).ClickAsync();
         (await page.Locator("p.success").InnerTextAsync()).ShouldBe("Opsparingsaftalen er registreret.");
         await page.GetByLabel("Hvad klager borgeren over?").FillAsync("Jeg vil have flere timer.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Registrér klage" }).ClickAsync();

@@ -142,6 +142,23 @@ public abstract class DecisionTests(LedsagFactory factory)
     }
 
     [Fact]
+    public async Task TheStatistics_CountWhatTheCheckFound_FixedAndLetThrough()
+    {
+        var (client, citizen) = await CitizenIn("haderslev");
+        var id = await Assessed(client, citizen, "2026-05-01", new { hasBpa96 = true });
+        static JsonElement June(JsonElement stats) => stats.GetProperty("months")[5];
+        var before = June(await client.Get("/api/statistics?year=2026"));
+        var check = await client.Post($"/api/cases/{id}/decision/check", new { decidedOn = "2026-06-15", outcome = "refusal", reasons = new[] { "HAS_BPA_96" } });
+        check.GetProperty("blocking").GetInt32().ShouldBe(2); // no begrundelse, no partshøring
+        await client.Consult(id, "2026-06-10", "refusal");
+        await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-06-15", outcome = "refusal", reasons = new[] { "HAS_BPA_96" }, justification = "Du har BPA." });
+        var after = June(await client.Get("/api/statistics?year=2026"));
+        (after.GetProperty("checkDefectsFound").GetInt32() - before.GetProperty("checkDefectsFound").GetInt32()).ShouldBe(2);
+        (after.GetProperty("checkDefectsFixed").GetInt32() - before.GetProperty("checkDefectsFixed").GetInt32()).ShouldBe(2);
+        (after.GetProperty("checkWarningsOverridden").GetInt32() - before.GetProperty("checkWarningsOverridden").GetInt32()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task AComplaintUpheldInFull_ReplacesTheGrant_AndTheLedgerStaysWhole()
     {
         var (client, citizen) = await CitizenIn("haderslev");

@@ -52,6 +52,20 @@ public static class Decisions
         defects.Count(d => d.Severity == DefectSeverity.Warning),
         defects.Select(View).ToList());
 
+    /// <summary>Stops a decision with blocking defects: 422 naming each field and listing every defect; nothing is saved.</summary>
+    public static void ThrowIfBlocking(IReadOnlyList<Defect> defects, string title)
+    {
+        var blocking = defects.Where(d => d.Severity == DefectSeverity.Blocking).ToList();
+        if (blocking.Count > 0)
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, title,
+                blocking.Where(d => d.Field is not null).GroupBy(d => d.Field!).ToDictionary(g => g.Key, g => g.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
+            {
+                Extensions = { ["defects"] = defects.Select(View).ToList() },
+            };
+        }
+    }
+
     private static DefectView View(Defect d) =>
         new(d.Code, d.Severity == DefectSeverity.Blocking ? "blocking" : "warning", d.Field, d.Message, d.Source);
 
@@ -177,10 +191,7 @@ public static class Decisions
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var c = await access.CaseAsync(actor, id, ct);
         var (parsed, rest) = Parse(body, flow, requireAll: true);
-        if (CaseLifecycle.Guard(c.State, CaseEvent.Decision) is { } wrong)
-        {
-            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
-        }
+        CaseWorkflow.Require(c, CaseEvent.Decision);
         var standard = flow.Standards.For(c.MunicipalityId);
         var snapshot = await SnapshotAsync(flow, c, ct);
         if (snapshot.Recommendation is null)
@@ -214,15 +225,7 @@ public static class Decisions
                 PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded)
             : default;
         var defects = DecisionCheck.Run(standard, snapshot, draft with { LetterBody = body0.Body }, today);
-        var blocking = defects.Where(d => d.Severity == DefectSeverity.Blocking).ToList();
-        if (blocking.Count > 0)
-        {
-            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Afgørelsen kan ikke sendes: tjekket fandt fejl, der skal rettes først.",
-                blocking.Where(d => d.Field is not null).GroupBy(d => d.Field!).ToDictionary(g => g.Key, g => g.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
-            {
-                Extensions = { ["defects"] = defects.Select(View).ToList() },
-            };
-        }
+        ThrowIfBlocking(defects, "Afgørelsen kan ikke sendes: tjekket fandt fejl, der skal rettes først.");
 
         var before = c.State;
         var forwarded = before == CaseState.ComplaintForwarded;
@@ -340,10 +343,7 @@ public static class Decisions
         var kind = v.Enum("kind", body?.Kind ?? "answer", AnswerKinds);
         var text = v.Text("text", body?.Text, required: kind == "answer");
         v.ThrowIfInvalid();
-        if (CaseLifecycle.Guard(c.State, CaseEvent.DraftAnswer) is { } wrong)
-        {
-            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
-        }
+        CaseWorkflow.Require(c, CaseEvent.DraftAnswer);
         var snapshot = await SnapshotAsync(flow, c, ct);
         if (snapshot.Consultation is not { } k)
         {
@@ -370,10 +370,7 @@ public static class Decisions
             v.Add("on", "Datoen kan ikke ligge i fremtiden.");
         }
         v.ThrowIfInvalid();
-        if (CaseLifecycle.Guard(c.State, CaseEvent.HelpStarted) is { } wrong)
-        {
-            throw ProblemException.Conflict(wrong.Message, wrong.Rule);
-        }
+        CaseWorkflow.Require(c, CaseEvent.HelpStarted);
         flow.Record(c, actor, "help_started", on!.Value, body?.Note);
         await flow.CloseAsync(c, on.Value, "started", ct, "start_due");
         return await flow.SavedViewAsync(c, ct);

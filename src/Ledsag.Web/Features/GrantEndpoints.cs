@@ -363,15 +363,7 @@ public static class GrantEndpoints
             var snapshot = await Decisions.SnapshotAsync(flow, c, ct);
             var draft = new Domain.Cases.DraftDecision("end", decidedOn, null, reasons, body.Justification, body.InformationFromCitizenOnly ?? false, null);
             var defects = Domain.Cases.DecisionCheck.Run(standard, snapshot, draft, flow.Today.Date);
-            if (defects.Any(d => d.Severity == Domain.Cases.DefectSeverity.Blocking))
-            {
-                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Ophøret kan ikke sendes: tjekket fandt fejl, der skal rettes først.",
-                    defects.Where(d => d.Severity == Domain.Cases.DefectSeverity.Blocking && d.Field is not null).GroupBy(d => d.Field!)
-                        .ToDictionary(x => x.Key, x => x.Select(d => d.Message).ToArray()), "DECISION_CHECK_FAILED")
-                {
-                    Extensions = { ["defects"] = Decisions.ToView(defects).Defects },
-                };
-            }
+            Decisions.ThrowIfBlocking(defects, "Ophøret kan ikke sendes: tjekket fandt fejl, der skal rettes først.");
             warnings = [.. Decisions.ToView(defects).Defects];
         }
         g.End = g.End is { } e && e < endOn!.Value ? e : endOn!.Value;
