@@ -17,7 +17,7 @@ public class DecisionCheckTests
     private static CaseSnapshot Case(RecommendationKind kind = RecommendationKind.Grant, Minutes? lawful = null, Consultation? consultation = null,
         LocalDate? decisionDue = null, CaseState state = CaseState.InAssessment, params CompanionRelation[] companions) =>
         new(Received, state, new Recommendation(kind, kind == RecommendationKind.Deny ? [ReasonCodes.HasBpa96] : [], kind == RecommendationKind.Deny ? null : lawful ?? Fifteen, []),
-            lawful ?? Fifteen, new LocalDate(2026, 5, 1), consultation, decisionDue, false, companions);
+            lawful ?? Fifteen, new LocalDate(2026, 5, 1), consultation, decisionDue, companions);
 
     private static DraftDecision Grant(Minutes? hours = null, string? justification = null, LocalDate? on = null) =>
         new("grant", on ?? new LocalDate(2026, 6, 1), hours ?? Fifteen, [], justification, false, FullLetter);
@@ -49,6 +49,17 @@ public class DecisionCheckTests
         Codes("haderslev", c, Grant(Minutes.FromHours(9))).ShouldBe(["JUSTIFICATION_MISSING", "CONSULTATION_MISSING"], ignoreOrder: true);
         var answered = c with { Consultation = new Consultation(new LocalDate(2026, 5, 5), "grant", new LocalDate(2026, 5, 19), null) };
         Codes("haderslev", answered, Grant(Minutes.FromHours(9), "Botilbuddet giver 6 timer.")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ARefusal_NeedsADraftThatProposedIt_AndAReasonTheAssessmentBearsOut()
+    {
+        var grantDraft = Case(RecommendationKind.Deny, consultation: new Consultation(new LocalDate(2026, 5, 1), "grant", new LocalDate(2026, 5, 15), new LocalDate(2026, 5, 2)));
+        Codes("haderslev", grantDraft, Refusal([ReasonCodes.HasBpa96])).ShouldBe(["CONSULTATION_MISSING"]);
+        var refusalDraft = grantDraft with { Consultation = grantDraft.Consultation! with { Outcome = "refusal" } };
+        Codes("haderslev", refusalDraft, Refusal([ReasonCodes.HasBpa96])).ShouldBeEmpty();
+        // Nine hours are left after the botilbud's six: «the botilbud covers the hours» is not true of this case.
+        Codes("haderslev", refusalDraft with { LawfulHours = Minutes.FromHours(9) }, Refusal([ReasonCodes.BotilbudCoversHours])).ShouldBe(["REASON_AGAINST_ASSESSMENT"]);
     }
 
     [Fact]

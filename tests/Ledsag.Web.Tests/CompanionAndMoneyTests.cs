@@ -288,7 +288,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var (caseworker, citizenId, grant) = await Granted("bronderslev", start: "2026-01-01");
         var (_, companion) = await EmployedCompanion("bronderslev");
         // Brønderslev's terms: the companion, what for, and who pays the companion's expenses.
-        await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-28", purpose = "Rejse", companionId = companion,
+        await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-28", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Rejse", companionId = companion,
             companionExpenses = "Borgeren betaler ledsagerens rejse" }, HttpStatusCode.Created);
         var admin = await factory.SignedIn("bronderslev", Role.Administrator);
         (await admin.Post("/api/admin/lapse-reminders", new { date = "2026-06-15" })).GetProperty("created").GetInt32().ShouldBeGreaterThan(0);

@@ -47,6 +47,8 @@ public abstract class DecisionTests(LedsagFactory factory)
         var id = await Assessed(client, citizen);
         var problem = await Refused(client, id, new { decidedOn = "2026-05-20", outcome = "grant", start = "2026-06-01", hoursPerMonth = hours, justification = "Særligt behov." });
         problem.Str("code").ShouldBe("DECISION_CHECK_FAILED");
+        (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-05-20", outcome = "grant", start = "2026-06-01", end = "2026-12-31" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("end")[0].GetString()!.ShouldContain("ikke tidsbegrænset");
         var defect = problem.GetProperty("defects").EnumerateArray().Single(d => d.Str("code") == "HOURS_NOT_LAWFUL");
         defect.Str("source").ShouldContain("SEL § 97 stk. 1");
         problem.GetProperty("errors").GetProperty("hoursPerMonth")[0].GetString()!.ShouldContain("15 timer");
@@ -166,7 +168,7 @@ public abstract class DecisionTests(LedsagFactory factory)
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-10", facts = new { livesInBotilbud = true, botilbudCompanionHoursPerMonth = 5 } });
         await client.Consult(id, "2026-01-12");
         var first = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-01-20", outcome = "grant", start = "2026-02-01", justification = "Botilbuddet giver 5 timer." })).Id("grantId");
-        await client.Post($"/api/grants/{first}/savings-agreements", new { from = "2026-02-01", to = "2026-12-31", agreedOn = "2026-01-20", purpose = "Rejse" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{first}/savings-agreements", new { from = "2026-02-01", to = "2026-12-31", agreedOn = "2026-01-20", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Rejse" }, HttpStatusCode.Created);
         await client.Post($"/api/grants/{first}/sessions", new { date = "2026-02-10", hours = 4, activity = "cinema" }, HttpStatusCode.Created);
         var before = await client.Get($"/api/grants/{first}/balance?date=2026-04-30");
         before.GetProperty("available").GetDecimal().ShouldBe(26); // 3 × 10 − 4
@@ -190,6 +192,8 @@ public abstract class DecisionTests(LedsagFactory factory)
         var after = await client.Get($"/api/grants/{second}/balance?date=2026-05-31");
         after.GetProperty("available").GetDecimal().ShouldBe(41); // 26 saved + 15
         after.GetProperty("usedTotal").GetDecimal().ShouldBe(4);
+        // Nothing is booked on the replaced grant any more: its months are the new grant's.
+        (await client.Post($"/api/grants/{first}/sessions", new { date = "2026-03-10", hours = 10, activity = "cinema" }, HttpStatusCode.Conflict)).Str("code").ShouldBe("GRANT_REPLACED");
     }
 
     [Fact]
@@ -235,6 +239,8 @@ public abstract class DecisionTests(LedsagFactory factory)
         await client.Post($"/api/cases/{id}/complaint/maintained", new { on = "2026-06-12" }, HttpStatusCode.Conflict);
         var decided = await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-06-12", outcome = "grant", start = "2026-04-15" });
         decided.Str("state").ShouldBe("ComplaintPartlyUpheld");
+        (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-06-12", outcome = "grant", start = "2026-04-15" }, HttpStatusCode.Conflict))
+            .Str("code").ShouldBe("ALREADY_DECIDED");
         var forwarded = await client.Post($"/api/cases/{id}/complaint/forwarded", new { on = "2026-06-15" });
         forwarded.Str("state").ShouldBe("ComplaintForwarded");
         var complaintPeriods = forwarded.GetProperty("deadlines").EnumerateArray().Count(d => d.Str("kind") == "complaint_due");
@@ -308,6 +314,10 @@ public abstract class DecisionTests(LedsagFactory factory)
         // Gribskov: no agreement, no saving.
         (await client.Get($"/api/grants/{grant}/balance?date=2026-05-31")).GetProperty("saved").GetDecimal().ShouldBe(0);
         await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2026-06-16", purpose = "Rejse" }, HttpStatusCode.BadRequest);
+        // A back-dated day without saying where the agreement is documented is refused: it would bring lapsed hours back.
+        var backDated = await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2026-01-01", purpose = "Rejse" },
+            HttpStatusCode.BadRequest);
+        backDated.GetProperty("errors").TryGetProperty("agreedDocumentation", out _).ShouldBeTrue();
         var made = await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", purpose = "Rejse" }, HttpStatusCode.Created);
         made.Str("agreedOn").ShouldBe("2026-06-15");
         var balance = await client.Get($"/api/grants/{grant}/balance?date=2026-06-15");

@@ -77,7 +77,7 @@ public abstract class JourneyTests(LedsagFactory factory)
         await Assess(client, id, "2025-12-10");
         var decided = await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2025-12-20", outcome = "grant", start = "2026-01-01" });
         var grant = decided.Id("grantId");
-        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-20", purpose = "Rejse" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-20", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Rejse" }, HttpStatusCode.Created);
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2026-02-10", hours = 20, activity = "cinema" }, HttpStatusCode.Created);
         var balance = await client.Get($"/api/grants/{grant}/balance?date=2026-02-28");
         balance.GetProperty("currentMonth").GetDecimal().ShouldBe(0);

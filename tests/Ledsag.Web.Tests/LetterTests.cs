@@ -40,7 +40,7 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-25", facts = new { } });
         await client.Post($"/api/cases/{id}/draft", new { sentOn = "2026-02-02", outcome = "grant", summary = "Vi forventer at bevilge 15 timer om måneden." });
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-02-20", outcome = "grant", start = "2026-03-01" })).Id("grantId");
-        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-03-01", to = "2026-12-31", agreedOn = "2026-02-20", purpose = "Ferie" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-03-01", to = "2026-12-31", agreedOn = "2026-02-20", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Ferie" }, HttpStatusCode.Created);
         await client.Post($"/api/cases/{id}/complaint", new { receivedOn = "2026-03-05", text = "Jeg ønsker flere timer." });
         await client.Post($"/api/cases/{id}/complaint/reassessment", new { decidedOn = "2026-03-20", outcome = "upheld", justification = "Loven giver 15 timer om måneden." });
         await client.Post($"/api/cases/{id}/complaint/forwarded", new { on = "2026-03-25" });

@@ -22,7 +22,7 @@ public sealed class OperatorCommandTests(SqliteFactory factory) : IClassFixture<
         var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2025-09-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
         await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2025-09-10", facts = new { } });
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2025-09-20", outcome = "grant", start = "2025-10-01" })).Id("grantId");
-        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2025-10-01", to = "2026-12-31", agreedOn = "2025-09-20", purpose = "Rejse" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2025-10-01", to = "2026-12-31", agreedOn = "2025-09-20", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Rejse" }, HttpStatusCode.Created);
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2025-11-10", hours = 20, activity = "travel" }, HttpStatusCode.Created);
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2026-04-05", hours = 10, activity = "cinema" }, HttpStatusCode.Created);
         var open = (await client.Post("/api/citizens", new { cpr = "150580-1234", name = "Åben Sag" }, HttpStatusCode.Created)).Id();

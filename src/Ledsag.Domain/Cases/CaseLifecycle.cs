@@ -70,7 +70,8 @@ public static class CaseLifecycle
         [CaseEvent.Decision] = [.. Open, CaseState.ComplaintPartlyUpheld, CaseState.ComplaintForwarded],
         [CaseEvent.DelayLetter] = Open,
         // A grant that ended because the citizen is no longer in the target group is a decision that can be complained about.
-        [CaseEvent.Complaint] = [.. Decided, CaseState.Closed],
+        // After partial medhold the new decision carries klagevejledning, so a complaint about it can be received.
+        [CaseEvent.Complaint] = [.. Decided, CaseState.Closed, CaseState.ComplaintPartlyUpheld],
         [CaseEvent.Reassessment] = [CaseState.ComplaintReceived],
         [CaseEvent.ComplaintMaintained] = [CaseState.ComplaintPartlyUpheld],
         [CaseEvent.Forwarded] = [CaseState.ComplaintReceived, CaseState.ComplaintPartlyUpheld],

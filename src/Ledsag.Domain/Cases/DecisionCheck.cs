@@ -40,8 +40,7 @@ public sealed record CompanionRelation(string Name, bool RelationDeclared);
 /// <param name="LawfulHours">The hours a month the law and the standard's botilbud / own-home rule give on the assessed facts, or null.</param>
 /// <param name="AssessedOn">The day of the latest assessment.</param>
 /// <param name="Consultation">The latest partshøring, or null.</param>
-/// <param name="DecisionDue">The open processing deadline, or null.</param>
-/// <param name="DelayLetterSent">Whether a § 3 stk. 2 letter has told the citizen when to expect a decision.</param>
+/// <param name="DecisionDue">The open decision deadline: the published processing time, or the day a § 3 stk. 2 letter promised.</param>
 /// <param name="Companions">Companions nominated by or assigned to the citizen.</param>
 public sealed record CaseSnapshot(
     LocalDate ReceivedOn,
@@ -51,7 +50,6 @@ public sealed record CaseSnapshot(
     LocalDate? AssessedOn,
     Consultation? Consultation,
     LocalDate? DecisionDue,
-    bool DelayLetterSent,
     IReadOnlyList<CompanionRelation> Companions);
 
 /// <summary>A decision as the caseworker means to send it.</summary>
@@ -161,9 +159,9 @@ public static class DecisionCheck
         }
 
         // Reasons come only from the law and the municipality's own standard in force that day.
-        if (d.Outcome is "refusal" or "end")
+        if (d.Outcome is "refusal" or "end" || partial)
         {
-            if (d.Reasons.Count == 0)
+            if (d.Reasons.Count == 0 && !partial)
             {
                 Block("REASONS_MISSING", "reasons", "Angiv mindst én begrundelse fra loven eller kommunens kvalitetsstandard.", "Forvaltningsloven § 24 stk. 1");
             }
@@ -172,6 +170,10 @@ public static class DecisionCheck
                 if (ReasonOutsideStandard(standard, d.Reasons[i], d.DecidedOn) is { } why)
                 {
                     Block("REASON_NOT_IN_STANDARD", $"reasons[{i}]", why, $"Forvaltningsloven § 24; {standard.Name}s kvalitetsstandard");
+                }
+                else if (ReasonAgainstTheFacts(c, d.Reasons[i]) is { } against)
+                {
+                    Block("REASON_AGAINST_ASSESSMENT", $"reasons[{i}]", against, "Forvaltningsloven § 24 stk. 1; retssikkerhedsloven § 10");
                 }
             }
         }
@@ -189,6 +191,12 @@ public static class DecisionCheck
                 Block("CONSULTATION_MISSING", null,
                     always.Value ? $"{standard.Name} sender altid et udkast til afgørelse i partshøring, før der træffes afgørelse."
                         : "Afgørelsen bygger på oplysninger, borgeren ikke selv har givet: send først et udkast i partshøring.", source);
+            }
+            else if (adverse && !partial && k.Outcome != (d.Outcome == "end" ? "end" : "refusal"))
+            {
+                Block("CONSULTATION_MISSING", null,
+                    $"Udkastet i partshøringen foreslog {(k.Outcome == "grant" ? "en bevilling" : "noget andet")}; borgeren skal høres over {(d.Outcome == "end" ? "et ophør" : "et afslag")}, før det træffes.",
+                    "Forvaltningsloven § 19 stk. 1");
             }
             else if (k.AnsweredOn is null && (k.AnswerDue is null || d.DecidedOn <= k.AnswerDue))
             {
@@ -210,7 +218,7 @@ public static class DecisionCheck
         }
 
         // Retssikkerhedsloven § 3 stk. 2: a decision after the published time needs a letter saying when to expect it.
-        if (c.DecisionDue is { } decisionDue && d.DecidedOn > decisionDue && !c.DelayLetterSent)
+        if (c.DecisionDue is { } decisionDue && d.DecidedOn > decisionDue)
         {
             Warn("DEADLINE_PASSED_NO_DELAY_LETTER", null,
                 $"Sagsbehandlingsfristen udløb {decisionDue:dd-MM-yyyy}, og borgeren har ikke fået brev om, hvornår afgørelsen kommer.",
@@ -239,6 +247,19 @@ public static class DecisionCheck
         }
         return defects;
     }
+
+    /// <summary>
+    /// A reason the assessment does not bear out: the botilbud / own-home reason only where nothing is left to grant, the
+    /// age reasons only where the engine found them.
+    /// </summary>
+    private static string? ReasonAgainstTheFacts(CaseSnapshot c, string code) => code switch
+    {
+        ReasonCodes.BotilbudCoversHours or ReasonCodes.OwnHomeCoversHours when c.LawfulHours is { Value: > 0 } && c.Recommendation?.Reasons.Contains(code) != true =>
+            "Udredningen viser, at der er timer tilbage at bevilge efter fradraget; den begrundelse passer ikke på sagen.",
+        ReasonCodes.AgeUnder18 or ReasonCodes.AgePension when c.Recommendation?.Reasons.Contains(code) != true =>
+            "Udredningen af borgerens alder giver ikke den begrundelse.",
+        _ => null,
+    };
 
     /// <summary>Null when <paramref name="code"/> may be cited in a refusal under the standard on <paramref name="date"/>, else why not.</summary>
     public static string? ReasonOutsideStandard(MunicipalStandard standard, string? code, LocalDate date)

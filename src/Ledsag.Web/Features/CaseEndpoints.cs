@@ -289,6 +289,10 @@ public static class CaseEndpoints
             c.State = CaseState.Consultation;
         }
         var received = flow.ReceivedOn(c.MunicipalityId, sent!.Value, delivery!);
+        if (answerBy is { } by && by <= received)
+        {
+            throw ProblemException.Invalid("answerBy", $"Svarfristen skal ligge efter den dag, borgeren modtager udkastet ({received:dd-MM-yyyy}).");
+        }
         // Forvaltningsloven § 19: the answer period the standard sets, from the day the draft is received; where it sets
         // none, the caseworker's date or the default period.
         await flow.CloseAsync(c, sent.Value, "new_draft", ct, "consultation_due");

@@ -126,9 +126,10 @@ public static class Decisions
         var start = v.Date("start", body?.Start, required: requireAll && outcome == "grant");
         var end = v.Date("end", body?.End, required: false);
         var hoursReason = v.Text("hoursReason", body?.HoursReason, required: false);
-        if (end is not null && start is not null && end < start)
+        if (end is not null && outcome == "grant")
         {
-            v.Add("end", "Slutdatoen ligger før startdatoen.");
+            // FACTS: a grant is not time-limited; it ends only by a decision (or the citizen moving away or dying).
+            v.Add("end", "En bevilling efter serviceloven § 97 er ikke tidsbegrænset. Udelad slutdatoen; ophør er en særskilt afgørelse.");
         }
         var reasons = body?.Reasons ?? [];
         for (var i = 0; i < reasons.Count; i++)
@@ -182,7 +183,7 @@ public static class Decisions
         var companions = await db.Companions.AsNoTracking()
             .Where(k => k.NominatedByCitizenId == c.CitizenId || db.Assignments.Any(a => a.CompanionId == k.Id && a.CitizenId == c.CitizenId && a.EndedOn == null))
             .Select(k => new CompanionRelation(k.Name, k.Relation != null)).ToListAsync(ct);
-        return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, false, companions);
+        return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, companions);
     }
 
     /// <summary>Records a decision (grant or refusal, always with klagevejledning and a letter); the API and the pages both come here.</summary>
@@ -192,6 +193,7 @@ public static class Decisions
         var c = await access.CaseAsync(actor, id, ct);
         var (parsed, rest) = Parse(body, flow, requireAll: true);
         CaseWorkflow.Require(c, CaseEvent.Decision);
+        await RequireOneDecisionAfterComplaintStepAsync(flow, c, ct);
         var standard = flow.Standards.For(c.MunicipalityId);
         var snapshot = await SnapshotAsync(flow, c, ct);
         if (snapshot.Recommendation is null)
@@ -239,6 +241,7 @@ public static class Decisions
             flow.Record(c, actor, "decision", draft.DecidedOn, draft.Justification, new
             {
                 outcome = draft.Outcome, delivery = rest.Delivery, reasons = draft.Reasons, justification = draft.Justification, klagevejledning,
+                informationFromCitizenOnly = draft.InformationFromCitizenOnly,
                 reasonTexts = draft.Reasons.Select(r => new { code = r, text = standard.National.Reasons[r].Text, source = standard.National.Reasons[r].Source }),
                 sentOn = today.Iso(), receivedOn = receivedByCitizen.Iso(), warnings,
             });
@@ -260,13 +263,23 @@ public static class Decisions
             {
                 outcome = draft.Outcome, delivery = rest.Delivery, grantId = grant.Id, hoursPerMonth = hours.Hours, partialRefusal = hours < full,
                 reasons = draft.Reasons, hoursReason = rest.HoursReason, start = grant.Start.Iso(), end = grant.End?.Iso(), justification = draft.Justification,
-                klagevejledning, replacesGrantId = replaced,
+                klagevejledning, replacesGrantId = replaced, informationFromCitizenOnly = draft.InformationFromCitizenOnly,
                 continuesPastAgeLimit = "En bevilling givet før folkepensionsalderen fortsætter efter den (SEL § 97 stk. 2).",
                 citizenBirthDate = citizen.BirthDate.Iso(), sentOn = today.Iso(), receivedOn = receivedByCitizen.Iso(), warnings,
             });
-            foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, draft.DecidedOn).Where(d => d.Due is not null))
+            // A replacement continues help already running: no new start deadline, and the old case's follow-ups move here.
+            foreach (var d in DeadlineEngine.For(standard, DeadlineEvent.GrantDecided, draft.DecidedOn).Where(d => d.Due is not null && (replaced is null || d.Name != "start_due")))
             {
                 flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
+            }
+            if (replaced is { } oldId && await flow.Db.Grants.Where(g => g.Id == oldId).Select(g => g.CaseId).FirstAsync(ct) is var oldCase && oldCase != c.Id)
+            {
+                foreach (var open in await flow.Db.Deadlines.Where(d => d.CaseId == oldCase && d.ClosedOn == null &&
+                             (d.Kind == "first_follow_up_due" || d.Kind == "follow_up_due" || d.Kind == "start_due")).ToListAsync(ct))
+                {
+                    open.ClosedOn = draft.DecidedOn;
+                    open.ClosedHow = "replaced";
+                }
             }
             await flow.LetterAsync(c, "grant", body0, ct);
         }
@@ -283,6 +296,24 @@ public static class Decisions
         // unique index refuses a second), and sessions, plans and agreements move — or nothing is saved (409).
         await flow.SaveAsync(ct);
         return Results.Ok(await CaseView.LoadAsync(flow, c, ct));
+    }
+
+    /// <summary>
+    /// After partial medhold, or after forwarding, one new decision follows (the upheld part, or Ankestyrelsen's ruling):
+    /// a second is refused, so a double submit cannot send two letters.
+    /// </summary>
+    private static async Task RequireOneDecisionAfterComplaintStepAsync(CaseWorkflow flow, Case c, CancellationToken ct)
+    {
+        if (c.State is not (CaseState.ComplaintPartlyUpheld or CaseState.ComplaintForwarded))
+        {
+            return;
+        }
+        var steps = (await flow.Db.CaseSteps.AsNoTracking().Where(s => s.CaseId == c.Id && (s.Kind == "reassessment" || s.Kind == "forwarded" || s.Kind == "decision"))
+            .Select(s => new { s.Kind, s.RecordedAt, s.CaseVersion }).ToListAsync(ct)).OrderBy(s => s.RecordedAt).ThenBy(s => s.CaseVersion).ToList();
+        if (steps.Count > 0 && steps[^1].Kind == "decision")
+        {
+            throw ProblemException.Conflict("Der er allerede truffet en ny afgørelse efter klagen.", "ALREADY_DECIDED");
+        }
     }
 
     /// <summary>
@@ -308,7 +339,8 @@ public static class Decisions
         grant.LedgerStart = grant.Start < ledgerStart ? grant.Start : ledgerStart;
         grant.EarlierHours = earlier.Length == 0 ? null : earlier;
         grant.ReplacesGrantId = old.Id;
-        old.End = grant.Start > old.Start ? grant.Start.PlusDays(-1) : old.Start;
+        var endOn = grant.Start > old.Start ? grant.Start.PlusDays(-1) : old.Start;
+        old.End = old.End is { } e && e < endOn ? e : endOn;
         old.EndReason = "replaced";
         old.InForceCitizenId = null;
         old.Version++;

@@ -14,7 +14,8 @@ namespace Ledsag.Web.Features;
 /// <summary>Grants and their hours: savings agreements, sessions through the engine, balance and lapse forecast, end of a grant.</summary>
 public static class GrantEndpoints
 {
-    public sealed record AgreementRequest(string? From, string? To, string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null);
+    public sealed record AgreementRequest(string? From, string? To, string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null,
+        string? AgreedDocumentation = null);
     public sealed record EndRequest(string? EndOn, string? Reason, string? Note, string? DecidedOn = null, IReadOnlyList<string>? Reasons = null,
         string? Justification = null, bool? InformationFromCitizenOnly = null);
     public sealed record AssignRequest(Guid? CompanionId, string? From);
@@ -136,6 +137,18 @@ public static class GrantEndpoints
     {
         var reversed = rows.Where(r => r.ReversalOf is not null).Select(r => r.ReversalOf!.Value).ToHashSet();
         return rows.Where(r => r.ReversalOf is null && !reversed.Contains(r.Id)).ToList();
+    }
+
+    /// <summary>
+    /// A replaced grant's sessions, plans and agreements moved to the grant that replaced it: nothing new is booked on it,
+    /// or the same months could be spent twice.
+    /// </summary>
+    public static void RequireNotReplaced(Grant g)
+    {
+        if (g.EndReason == "replaced")
+        {
+            throw ProblemException.Conflict("Bevillingen er erstattet af en nyere afgørelse. Registrér på den gældende bevilling.", "GRANT_REPLACED");
+        }
     }
 
     /// <summary>
@@ -262,6 +275,7 @@ public static class GrantEndpoints
     {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var g = await access.GrantAsync(actor, id, ct);
+        RequireNotReplaced(g);
         var today = clock.Date;
         var v = new Validation();
         var from = v.Date("from", body?.From);
@@ -273,6 +287,13 @@ public static class GrantEndpoints
         if (agreed > today)
         {
             v.Add("agreedOn", "En aftale kan ikke være indgået i fremtiden.");
+        }
+        // An agreement made earlier (on paper, by phone) and recorded now names where it is documented, and the entry is audited:
+        // a back-dated day cannot be typed in to bring hours back.
+        var documented = agreed < today ? v.Text("agreedDocumentation", body?.AgreedDocumentation, max: 400) : null;
+        if (agreed < today && agreed < g.Start.PlusMonths(-1))
+        {
+            v.Add("agreedOn", "Aftalen kan ikke være indgået mere end en måned før bevillingen startede.");
         }
         if (from is not null && to is not null && to < from)
         {
@@ -306,7 +327,7 @@ public static class GrantEndpoints
         };
         db.SavingsAgreements.Add(row);
         g.Version++;
-        audit.Add(db, actor, "create", "savings_agreement", row.Id.ToString(), $"grant {g.Id} {from.Value.Iso()}–{to.Value.Iso()}, aftalt {agreed.Iso()}: {purpose}");
+        audit.Add(db, actor, "create", "savings_agreement", row.Id.ToString(), $"grant {g.Id} {from.Value.Iso()}–{to.Value.Iso()}, aftalt {agreed.Iso()}{(documented is null ? "" : $" (dokumenteret: {documented})")}: {purpose}");
         try
         {
             await audit.SaveAsync(db, ct);

@@ -103,6 +103,7 @@ public static class SessionEndpoints
         // starts over below). The grant's lock comes first, so the grant read next is current.
         using var grantLock = await locks.AcquireAsync(grantId, ct);
         var g = await access.GrantAsync(actor, grantId, ct);
+        GrantEndpoints.RequireNotReplaced(g);
         var standard = standards.For(g.MunicipalityId);
         var v = new Validation();
         var date = v.Date("date", body?.Date);
@@ -393,6 +394,7 @@ public static class SessionEndpoints
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen, Role.Coordinator);
         var g = await access.GrantAsync(actor, grantId, ct);
+        GrantEndpoints.RequireNotReplaced(g);
         var standard = standards.For(g.MunicipalityId);
         var v = new Validation();
         var date = v.Date("date", body?.Date);

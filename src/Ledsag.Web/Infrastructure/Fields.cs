@@ -24,6 +24,12 @@ public static class Fields
             v.Add(field, $"'{Clip(text)}' er ikke en gyldig dato (ÅÅÅÅ-MM-DD).");
             return null;
         }
+        // Deadlines are computed from dates (up to years ahead, rolled past holidays): a date far outside any case is an error, not an overflow.
+        if (r.Value.Year is < 1900 or > 2200)
+        {
+            v.Add(field, $"'{Clip(text)}' ligger uden for årene 1900–2200.");
+            return null;
+        }
         return r.Value;
     }
 
