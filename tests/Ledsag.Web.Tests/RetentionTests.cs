@@ -20,8 +20,9 @@ public sealed class RetentionTests(SqliteFactory factory) : IClassFixture<Sqlite
         await client.Post($"/api/cases/{oldCase}/conversation", new { on = "2019-01-10", note = "Gerda fortæller om sin sklerose." });
         await client.Post($"/api/cases/{oldCase}/assessment", new { assessedOn = "2019-01-15", facts = new { } });
         var grant = (await client.Post($"/api/cases/{oldCase}/decision",
-            new { decidedOn = "2019-01-20", outcome = "grant", start = "2019-02-01", end = "2020-12-31" })).Id("grantId");
+            new { decidedOn = "2019-01-20", outcome = "grant", start = "2019-02-01" })).Id("grantId");
         await client.Post($"/api/grants/{grant}/sessions", new { date = "2019-03-05", hours = 2, activity = "cinema" }, HttpStatusCode.Created);
+        await client.Post($"/api/grants/{grant}/end", new { endOn = "2020-12-31", reason = "moved" }); // a grant is not time-limited: it ended when Gerda moved
         var recent = (await client.Post("/api/citizens", new { cpr = "101070-2226", name = "Ny Niels" }, HttpStatusCode.Created)).Id();
         await client.Post("/api/cases", new { citizenId = recent, receivedOn = "2026-05-02", channel = "brev" }, HttpStatusCode.Created);
 

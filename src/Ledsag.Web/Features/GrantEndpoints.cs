@@ -17,7 +17,7 @@ public static class GrantEndpoints
     public sealed record AgreementRequest(string? From, string? To, string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null,
         string? AgreedDocumentation = null);
     public sealed record EndRequest(string? EndOn, string? Reason, string? Note, string? DecidedOn = null, IReadOnlyList<string>? Reasons = null,
-        string? Justification = null, bool? InformationFromCitizenOnly = null);
+        string? Justification = null, bool? InformationFromCitizenOnly = null, string? Delivery = null);
     public sealed record AssignRequest(Guid? CompanionId, string? From);
 
     public sealed record LapseView(string Date, decimal Hours);
@@ -356,6 +356,7 @@ public static class GrantEndpoints
         var reason = v.Enum("reason", body?.Reason, EndReasons.ToDictionary(kv => kv.Key, kv => kv.Key));
         var isDecision = reason == "no_longer_in_target_group";
         var decidedOn = v.Date("decidedOn", body?.DecidedOn, required: false) ?? flow.Today.Date;
+        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", new Dictionary<string, string> { ["digital"] = "digital", ["letter"] = "letter" });
         if (endOn < g.Start)
         {
             v.Add("endOn", "Bevillingen kan ikke ophøre før den startede.");
@@ -391,7 +392,11 @@ public static class GrantEndpoints
         g.EndReason = reason;
         g.InForceCitizenId = null;
         g.Version++;
-        c.State = CaseState.Closed;
+        // A complaint still on its way keeps the case open (its reassessment and forwarding deadlines must still close).
+        if (c.State is CaseState.Granted or CaseState.Refused)
+        {
+            c.State = CaseState.Closed;
+        }
         flow.Record(c, actor, "grant_ended", isDecision ? decidedOn : endOn.Value, $"{EndReasons[reason!]}{(body.Note is { } n ? $": {n}" : "")}", new
         {
             grantId = g.Id, reason, endOn = endOn.Value.Iso(), justification = body.Justification, reasons,
@@ -403,7 +408,7 @@ public static class GrantEndpoints
             await flow.LetterAsync(c, "grant_end", Letters.LetterTexts.End(standard, decidedOn, endOn.Value,
                 reasons.Select(r => standard.National.Reasons[r]), body.Justification!), ct);
             // Retssikkerhedsloven § 67: the complaint period runs from the day the letter sent today is received.
-            var received = flow.ReceivedOn(c.MunicipalityId, flow.Today.Date, "digital");
+            var received = flow.ReceivedOn(c.MunicipalityId, flow.Today.Date, delivery!);
             await flow.CloseAsync(c, endOn.Value, "new_decision", ct, "complaint_due");
             flow.Open(c, Domain.Deadlines.DeadlineEvent.DecisionReceived, received);
         }
