@@ -99,6 +99,7 @@ public class DecisionCheckTests
     {
         // NEEDS_HEALTH_CARE is Haderslev's criterion, not Ballerup's.
         var answered = Case(RecommendationKind.Deny, consultation: new Consultation(new LocalDate(2026, 5, 1), "refusal", new LocalDate(2026, 5, 11), new LocalDate(2026, 5, 4)));
+        answered = answered with { Recommendation = answered.Recommendation! with { Reasons = [ReasonCodes.NeedsHealthCare] } };
         Codes("ballerup", answered, Refusal([ReasonCodes.NeedsHealthCare])).ShouldBe(["REASON_NOT_IN_STANDARD"]);
         Codes("haderslev", answered, Refusal([ReasonCodes.NeedsHealthCare])).ShouldBeEmpty();
     }
@@ -108,8 +109,18 @@ public class DecisionCheckTests
         Codes("haderslev", Case(RecommendationKind.Deny), Refusal([], justification: null, fromCitizen: true)).ShouldBe(["JUSTIFICATION_MISSING", "REASONS_MISSING"], ignoreOrder: true);
 
     [Fact]
-    public void AGrantAgainstADenyRecommendation_NeedsJustification() =>
-        Codes("haderslev", Case(RecommendationKind.Deny), Grant()).ShouldBe(["JUSTIFICATION_MISSING"]);
+    public void AGrantAgainstADenyRecommendation_NeedsJustification_AndIsImpossibleWhereTheLawExcludesIt()
+    {
+        var deny = Case(RecommendationKind.Deny);
+        var standardsCriterion = deny with { Recommendation = deny.Recommendation! with { Reasons = [ReasonCodes.NeedsHealthCare] } };
+        Codes("haderslev", standardsCriterion, Grant()).ShouldBe(["JUSTIFICATION_MISSING"]);
+        Codes("haderslev", standardsCriterion, Grant(justification: "Sundhedsopgaverne løses af hjemmesygeplejen.")).ShouldBeEmpty();
+        Codes("haderslev", deny, Grant(justification: "Alligevel.")).ShouldBe(["GRANT_AGAINST_LAW"]); // BPA: SEL § 97 stk. 8
+    }
+
+    [Fact]
+    public void ARefusal_OnAReasonTheAssessmentDidNotFind_IsBlocked() =>
+        Codes("haderslev", Case(RecommendationKind.Deny), Refusal([ReasonCodes.CanMoveAlone], fromCitizen: true)).ShouldBe(["REASON_AGAINST_ASSESSMENT"]);
 
     [Fact]
     public void ADecisionAfterTheDeadline_WithoutADelayLetter_IsAWarning()

@@ -383,6 +383,47 @@ public abstract class DecisionTests(LedsagFactory factory)
     }
 
     [Fact]
+    public async Task AGrantEndedButStillRunning_IsNotOverlappedByANewGrant()
+    {
+        var (client, citizen) = await CitizenIn("haderslev");
+        var first = await Assessed(client, citizen, "2026-03-01");
+        var grant = (await client.Post($"/api/cases/{first}/decision", new { decidedOn = "2026-03-10", outcome = "grant", start = "2026-04-01" })).Id("grantId");
+        await client.Post($"/api/grants/{grant}/end", new { endOn = "2026-07-31", reason = "moved" });
+        var second = await Assessed(client, citizen, "2026-06-01");
+        var problem = await client.Post($"/api/cases/{second}/decision", new { decidedOn = "2026-06-10", outcome = "grant", start = "2026-07-01" }, HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").GetProperty("start")[0].GetString()!.ShouldContain("01-08-2026");
+        await client.Post($"/api/cases/{second}/decision", new { decidedOn = "2026-06-10", outcome = "grant", start = "2026-08-01" });
+    }
+
+    [Fact]
+    public async Task TheLawItself_ExcludesAGrant_ToACitizenWithBpa_WhateverTheBegrundelse()
+    {
+        var (client, citizen) = await CitizenIn("lejre");
+        var id = await Assessed(client, citizen, "2026-05-01", new { hasBpa96 = true });
+        var problem = await Refused(client, id, new { decidedOn = "2026-05-20", outcome = "grant", start = "2026-06-01", justification = "Borgeren ønsker det." });
+        DefectCodes(problem).ShouldContain("GRANT_AGAINST_LAW");
+        // And a refusal rests on what the assessment found.
+        await client.Consult(id, "2026-05-02", "refusal");
+        DefectCodes(await Refused(client, id, new { decidedOn = "2026-05-20", outcome = "refusal", reasons = new[] { "CAN_MOVE_ALONE" }, justification = "x" }))
+            .ShouldBe(["REASON_AGAINST_ASSESSMENT"]);
+    }
+
+    [Fact]
+    public async Task ABotilbudResident_NeedsTheHoursTheBotilbudGives_AndADecisionClosesItsDeadlineOnTheDayItIsSent()
+    {
+        var (client, citizen) = await CitizenIn("gribskov");
+        var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-05-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
+        var problem = await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-05-05", facts = new { livesInBotilbud = true } }, HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").TryGetProperty("facts.botilbudCompanionHoursPerMonth", out _).ShouldBeTrue();
+        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-04-30", facts = new { } }, HttpStatusCode.BadRequest); // before the application
+
+        var (haderslev, other) = await CitizenIn("haderslev");
+        var late = await Assessed(haderslev, other, "2026-03-02"); // decision due 27 April
+        var decided = await haderslev.Post($"/api/cases/{late}/decision", new { decidedOn = "2026-04-20", outcome = "grant", start = "2026-05-01" });
+        decided.Deadline("decision_due").Str("closedOn").ShouldBe("2026-06-15"); // sent today: the back-dated day does not hide the delay
+    }
+
+    [Fact]
     public async Task Bronderslev_DeductsCompanionshipGivenInTheOwnHome()
     {
         var (client, citizen) = await CitizenIn("bronderslev");

@@ -131,6 +131,11 @@ public static class DecisionCheck
                     "Botilbuddet eller hjemmet giver allerede 15 timer eller mere; der er ikke timer at bevilge. Afgørelsen skal være et afslag.",
                     "BEK 235/2012 § 5 stk. 2; SEL § 97 stk. 1");
             }
+            else if (recommendation?.Reasons.FirstOrDefault(r => LawExcludes.Contains(r)) is { } excluded)
+            {
+                Block("GRANT_AGAINST_LAW", "outcome",
+                    $"Loven udelukker en bevilling: {standard.National.Reasons[excluded].Text}", standard.National.Reasons[excluded].Source);
+            }
             else if (d.Hours is { } h && h != lawful)
             {
                 Block("HOURS_NOT_LAWFUL", "hoursPerMonth",
@@ -159,9 +164,9 @@ public static class DecisionCheck
         }
 
         // Reasons come only from the law and the municipality's own standard in force that day.
-        if (d.Outcome is "refusal" or "end" || partial)
+        if (d.Outcome is "refusal" or "end" || partial || d.Reasons.Count > 0)
         {
-            if (d.Reasons.Count == 0 && !partial)
+            if (d.Reasons.Count == 0 && d.Outcome is "refusal" or "end")
             {
                 Block("REASONS_MISSING", "reasons", "Angiv mindst én begrundelse fra loven eller kommunens kvalitetsstandard.", "Forvaltningsloven § 24 stk. 1");
             }
@@ -171,7 +176,7 @@ public static class DecisionCheck
                 {
                     Block("REASON_NOT_IN_STANDARD", $"reasons[{i}]", why, $"Forvaltningsloven § 24; {standard.Name}s kvalitetsstandard");
                 }
-                else if (ReasonAgainstTheFacts(c, d.Reasons[i]) is { } against)
+                else if (ReasonAgainstTheFacts(c, d.Reasons[i], d.Outcome) is { } against)
                 {
                     Block("REASON_AGAINST_ASSESSMENT", $"reasons[{i}]", against, "Forvaltningsloven § 24 stk. 1; retssikkerhedsloven § 10");
                 }
@@ -252,14 +257,20 @@ public static class DecisionCheck
     /// A reason the assessment does not bear out: the botilbud / own-home reason only where nothing is left to grant, the
     /// age reasons only where the engine found them.
     /// </summary>
-    private static string? ReasonAgainstTheFacts(CaseSnapshot c, string code) => code switch
+    private static string? ReasonAgainstTheFacts(CaseSnapshot c, string code, string outcome) => code switch
     {
         ReasonCodes.BotilbudCoversHours or ReasonCodes.OwnHomeCoversHours when c.LawfulHours is { Value: > 0 } && c.Recommendation?.Reasons.Contains(code) != true =>
             "Udredningen viser, at der er timer tilbage at bevilge efter fradraget; den begrundelse passer ikke på sagen.",
-        ReasonCodes.AgeUnder18 or ReasonCodes.AgePension when c.Recommendation?.Reasons.Contains(code) != true =>
-            "Udredningen af borgerens alder giver ikke den begrundelse.",
+        // A refusal rests on the assessed facts: a reason the assessment did not find needs a new assessment first. (An end may
+        // rest on facts found after the original assessment; its partshøring carries them.)
+        _ when outcome == "refusal" && c.Recommendation is { } r && !r.Reasons.Contains(code) =>
+            "Udredningen viser ikke det forhold, begrundelsen nævner. Registrér en ny udredning, hvis borgerens situation er en anden.",
         _ => null,
     };
+
+    /// <summary>Reasons for which the law itself excludes a grant (SEL § 97 stk. 1, 2 and 8; BEK § 5 stk. 2): no begrundelse can grant against them.</summary>
+    private static readonly string[] LawExcludes =
+        [ReasonCodes.AgeUnder18, ReasonCodes.AgePension, ReasonCodes.HasBpa96, ReasonCodes.BotilbudCoversHours, ReasonCodes.OwnHomeCoversHours];
 
     /// <summary>Null when <paramref name="code"/> may be cited in a refusal under the standard on <paramref name="date"/>, else why not.</summary>
     public static string? ReasonOutsideStandard(MunicipalStandard standard, string? code, LocalDate date)

@@ -198,6 +198,15 @@ public static class CaseEndpoints
         var c = await access.CaseAsync(actor, id, ct);
         var v = new Validation();
         var on = NotFuture(v, flow, "assessedOn", body?.AssessedOn);
+        if (on < c.ReceivedOn)
+        {
+            v.Add("assessedOn", "Udredningen kan ikke ligge før ansøgningen blev modtaget.");
+        }
+        if (body?.Facts?.LivesInBotilbud == true && body.Facts.BotilbudCompanionHoursPerMonth is null)
+        {
+            // The botilbud rule turns on N: without it the engine would count a resident as getting 15 (or Gribskov's 8) blindly.
+            v.Add("facts.botilbudCompanionHoursPerMonth", "Angiv, hvor mange timers individuel ledsagelse til selvvalgte aktiviteter botilbuddets personale giver om måneden (0, hvis ingen).");
+        }
         var themes = new List<object>();
         for (var i = 0; i < (body?.Themes?.Count ?? 0); i++)
         {
@@ -304,6 +313,16 @@ public static class CaseEndpoints
             var calendar = standard.National.Calendar;
             var due = answerBy is { } a ? calendar.RollForward(a) : calendar.RollForward(calendar.Add(received, period.Value));
             opened = [flow.OpenDeadline(c, "consultation_due", due, answerBy is null ? period.Source : "Forvaltningsloven § 19: svarfristen fastsat af sagsbehandleren")];
+        }
+        if (answerBy is { } longer && opened[0].DueOn < longer)
+        {
+            // The caseworker may give longer than the standard's period, never shorter.
+            opened[0].DueOn = standard.National.Calendar.RollForward(longer);
+            opened[0].Source = "Forvaltningsloven § 19: længere svarfrist fastsat af sagsbehandleren";
+        }
+        else if (answerBy is { } shorter && standard.Get<Domain.Calendar.DeadlinePeriod?>(Parameters.ConsultationPeriod, received).Value is not null && shorter < opened[0].DueOn)
+        {
+            throw ProblemException.Invalid("answerBy", $"Svarfristen kan ikke være kortere end kvalitetsstandardens ({opened[0].DueOn:dd-MM-yyyy}).");
         }
         var answerDue = opened[0].DueOn;
         flow.Record(c, actor, "draft", sent.Value, summary, new { outcome, delivery, receivedOn = received.Iso(), answerDue = answerDue.Iso() });

@@ -283,7 +283,8 @@ public static class Decisions
             }
             await flow.LetterAsync(c, "grant", body0, ct);
         }
-        await flow.CloseAsync(c, draft.DecidedOn, "decided", ct, "decision_due", "decision_promised", "consultation_due", "new_decision_due");
+        // The decision reaches the citizen with today's letter: its deadlines close today, not on a back-dated decision day.
+        await flow.CloseAsync(c, today, "decided", ct, "decision_due", "decision_promised", "consultation_due", "new_decision_due");
         if (!forwarded)
         {
             // Retssikkerhedsloven § 67: 4 weeks to complain from the day the decision is received.
@@ -325,6 +326,13 @@ public static class Decisions
     private static async Task<Guid?> ReplaceGrantInForceAsync(CaseWorkflow flow, Actor actor, Grant grant, CancellationToken ct)
     {
         var db = flow.Db;
+        // A grant ended by a decision (moving away, no longer in the target group) still runs to its last day: a new one starts after it.
+        var running = await db.Grants.Where(g => g.CitizenId == grant.CitizenId && g.InForceCitizenId == null && g.EndReason != "replaced" && g.End >= grant.Start)
+            .OrderByDescending(g => g.End).Select(g => g.End).FirstOrDefaultAsync(ct);
+        if (running is { } lastDay)
+        {
+            throw ProblemException.Invalid("start", $"Borgerens bevilling løber til og med {lastDay:dd-MM-yyyy}; en ny bevilling kan tidligst starte {lastDay.PlusDays(1):dd-MM-yyyy}.");
+        }
         var old = await db.Grants.FirstOrDefaultAsync(g => g.InForceCitizenId == grant.CitizenId, ct);
         if (old is null)
         {
@@ -403,6 +411,16 @@ public static class Decisions
         }
         v.ThrowIfInvalid();
         CaseWorkflow.Require(c, CaseEvent.HelpStarted);
+        var decided = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind == "decision").OrderByDescending(s => s.OccurredOn)
+            .Select(s => (LocalDate?)s.OccurredOn).FirstOrDefaultAsync(ct);
+        if (on < decided)
+        {
+            throw ProblemException.Invalid("on", $"Hjælpen kan ikke være iværksat før bevillingen ({decided:dd-MM-yyyy}).");
+        }
+        if (!await flow.Db.Deadlines.AnyAsync(d => d.CaseId == c.Id && d.Kind == "start_due" && d.ClosedOn == null, ct))
+        {
+            throw ProblemException.Conflict("Der er ingen åben frist for iværksættelse på sagen.", "NO_START_DEADLINE");
+        }
         flow.Record(c, actor, "help_started", on!.Value, body?.Note);
         await flow.CloseAsync(c, on.Value, "started", ct, "start_due");
         return await flow.SavedViewAsync(c, ct);

@@ -45,7 +45,9 @@ public static class StatisticsEndpoints
         var first = new LocalDate(year, 1, 1);
         var last = new LocalDate(year, 12, 31);
         var cutoff = last < today.Date ? last : today.Date;
-        var grants = await db.Grants.Where(g => g.MunicipalityId == municipalityId && g.Start <= last && (g.End == null || g.End >= first)).ToListAsync(ct);
+        // A replaced grant's months belong to the grant that replaced it (its ledger runs over the chain).
+        var grants = await db.Grants.Where(g => g.MunicipalityId == municipalityId && g.EndReason != "replaced" && (g.LedgerStart ?? g.Start) <= last && (g.End == null || g.End >= first))
+            .ToListAsync(ct);
         var used = new decimal[12];
         var lapsed = new decimal[12];
         var active = new int[12];
