@@ -316,6 +316,40 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Caseworker_SendsADelayLetter_AndSeesTheDecisionCheckBeforeSending()
+    {
+        var page = await SignIn("sagsbehandler.ballerup");
+        await Arrive(page, "**/sagsbehandler");
+        var cases = await page.APIRequest.GetAsync("/api/cases?state=InAssessment");
+        var id = (await cases.JsonAsync())!.Value.EnumerateArray().First().GetProperty("id").GetString();
+        await page.GotoAsync($"/sager/{id}");
+        // Ballerup always sends a draft: the check beside the form says so before anything is sent.
+        (await page.Locator("#check-title + ul").InnerTextAsync()).ShouldContain("udkast til afgørelse i partshøring");
+        await page.GetByLabel("Hvorfor tager det længere tid?").FillAsync("Vi venter på oplysninger fra lægen.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send brev om forsinkelse i dag" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldContain("borger orienteret");
+        await Accessible(page, "sagsbehandler-forsinkelse");
+    }
+
+    [Fact]
+    public async Task Caseworker_EndsAGrantBecauseTheCitizenMoved_WithoutADecisionLetter()
+    {
+        var page = await SignIn("sagsbehandler.gribskov");
+        await Arrive(page, "**/sagsbehandler");
+        var cases = await page.APIRequest.GetAsync("/api/cases?state=Granted");
+        var id = (await cases.JsonAsync())!.Value.EnumerateArray().First().GetProperty("id").GetString();
+        await page.GotoAsync($"/sager/{id}");
+        // «Not in the target group» without partshøring is stopped by the check and says why.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér ophøret" }).ClickAsync();
+        (await page.Locator("#endJustification-error").InnerTextAsync()).ShouldContain("begrundes");
+        await page.GetByLabel("Fraflyttet kommunen").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Registrér ophøret" }).ClickAsync();
+        (await page.Locator("p.success").InnerTextAsync()).ShouldBe("Ophøret er registreret.");
+        (await page.GetByText("Status: afsluttet").CountAsync()).ShouldBe(1);
+        await Accessible(page, "sagsbehandler-ophoer");
+    }
+
+    [Fact]
     public async Task Companion_SeesTheirScheduleAndMileage()
     {
         var page = await SignIn("ledsager.bronderslev");
