@@ -28,7 +28,7 @@ public static class ImportCommand
     private static readonly string[] CitizenColumns = ["cpr", "navn", "adresse", "telefon", "email", "førtidspension"];
     private static readonly string[] SessionColumns = ["cpr", "dato", "start", "slut", "timer", "aktivitet", "km"];
     private static readonly string[] GrantColumns = ["cpr", "start", "slut", "timer_pr_måned", "begrundelse"];
-    private static readonly string[] AgreementColumns = ["cpr", "fra", "til", "formål"];
+    private static readonly string[] AgreementColumns = ["cpr", "fra", "til", "formål", "aftalt"];
     private static readonly string[] CompanionColumns = ["navn", "cpr", "telefon", "email", "område", "kørekort", "kørestol", "status"];
 
     public static async Task<int> RunAsync(string kind, string file, string municipality, bool apply, bool skipInvalid, bool json,
