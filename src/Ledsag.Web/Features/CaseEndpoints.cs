@@ -39,7 +39,8 @@ public static class CaseEndpoints
     {
         ["digital"] = "digital", ["borger.dk"] = "borger.dk", ["telefon"] = "telefon", ["brev"] = "brev", ["personligt"] = "personligt", ["samarbejdspartner"] = "samarbejdspartner",
     };
-    private static readonly Dictionary<string, string> Deliveries = new() { ["digital"] = "digital", ["letter"] = "letter" };
+    /// <summary>How a letter goes out: Digital Post (received the same day) or paper (6 working days later).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Deliveries = new Dictionary<string, string> { ["digital"] = "digital", ["letter"] = "letter" };
     private static readonly Dictionary<string, string> Outcomes = new() { ["grant"] = "grant", ["refusal"] = "refusal", ["end"] = "end" };
     private static readonly Dictionary<string, string> LateDecisions = new() { ["dealt_with"] = "dealt_with", ["not_dealt_with"] = "not_dealt_with" };
     private static readonly Dictionary<string, string> ConsentStatuses = new() { ["given"] = "given", ["refused"] = "refused", ["withdrawn"] = "withdrawn" };
@@ -572,9 +573,7 @@ public static class CaseEndpoints
         if (kind is null or "awaiting_decision")
         {
             // Applications where the standard publishes no processing time (Gribskov) still reach the worklist, oldest first.
-            var open = new[] { CaseState.Received, CaseState.InAssessment, CaseState.Consultation };
-            var waiting = db.Cases.Where(c => c.MunicipalityId == actor.MunicipalityId && open.Contains(c.State) &&
-                !db.Deadlines.Any(d => d.CaseId == c.Id && d.ClosedOn == null && (d.Kind == "decision_due" || d.Kind == "decision_promised" || d.Kind == "new_decision_due")));
+            var waiting = AwaitingDecision(db, actor.MunicipalityId);
             if ((scope is null or "mine") && actor.Role == Role.Caseworker)
             {
                 waiting = waiting.Where(c => c.CaseworkerId == actor.UserId);
@@ -584,6 +583,17 @@ public static class CaseEndpoints
                 x.c.ReceivedOn.Iso(), 0, 0, false, x.c.CaseworkerId, Period.Between(x.c.ReceivedOn, now, PeriodUnits.Days).Days, false)));
         }
         return Results.Ok(new { today = now.Iso(), overdue = items.Count(i => i.Overdue), items });
+    }
+
+    /// <summary>The deadlines by which a decision is due: the published time, a § 3 stk. 2 promise, a new decision after medhold.</summary>
+    public static readonly string[] DecisionDeadlines = ["decision_due", "decision_promised", "new_decision_due"];
+
+    /// <summary>Open applications with no decision deadline running (no published processing time, as in Gribskov): the worklist lists them by age.</summary>
+    public static IQueryable<Case> AwaitingDecision(LedsagDb db, string municipalityId)
+    {
+        var open = new[] { CaseState.Received, CaseState.InAssessment, CaseState.Consultation };
+        return db.Cases.Where(c => c.MunicipalityId == municipalityId && open.Contains(c.State) &&
+            !db.Deadlines.Any(d => d.CaseId == c.Id && d.ClosedOn == null && DecisionDeadlines.Contains(d.Kind)));
     }
 
     /// <summary>Deadlines the citizen has (to complain, to answer a partshøring, to maintain a complaint); the rest are the municipality's.</summary>

@@ -25,7 +25,6 @@ public static class Decisions
 
     public sealed record CheckView(bool CanSend, int Blocking, int Warnings, IReadOnlyList<DefectView> Defects);
 
-    private static readonly Dictionary<string, string> Deliveries = new() { ["digital"] = "digital", ["letter"] = "letter" };
     private static readonly Dictionary<string, string> Outcomes = new() { ["grant"] = "grant", ["refusal"] = "refusal" };
     private static readonly Dictionary<string, string> AnswerKinds = new() { ["answer"] = "answer", ["waiver"] = "waiver" };
     private static readonly Dictionary<string, string> Channels = new()
@@ -83,17 +82,28 @@ public static class Decisions
     /// <summary>The check of a request on a case, recording nothing (the case page shows it beside the form).</summary>
     public static async Task<IReadOnlyList<Defect>> EvaluateAsync(CaseWorkflow flow, Case c, DecisionRequest? body, CancellationToken ct)
     {
-        var (draft, rest) = Parse(body, flow, requireAll: false);
+        var (parsed, rest) = Parse(body, flow, requireAll: false);
         var standard = flow.Standards.For(c.MunicipalityId);
         var snapshot = await SnapshotAsync(flow, c, ct);
-        var full = standard.Get<Minutes>(Parameters.HoursPerMonth, draft.DecidedOn).Value;
-        var hours = draft.Hours ?? snapshot.LawfulHours ?? snapshot.Recommendation?.HoursPerMonth ?? full;
-        draft = draft with { Hours = draft.Outcome == "grant" ? hours : null };
+        var (draft, _, _, _) = Complete(standard, c, snapshot, parsed, rest);
+        return DecisionCheck.Run(standard, snapshot, draft, flow.Today.Date);
+    }
+
+    /// <summary>
+    /// The draft as it would be sent: a grant's hours default to the lawful figure of the assessment, and the letter the
+    /// citizen would receive is written, so the check reads the guidance it carries.
+    /// </summary>
+    private static (DraftDecision Draft, Minutes Hours, Minutes Full, (string Subject, string Body) Letter) Complete(MunicipalStandard standard, Case c,
+        CaseSnapshot snapshot, DraftDecision parsed, Parsed rest)
+    {
+        var full = standard.Get<Minutes>(Parameters.HoursPerMonth, parsed.DecidedOn).Value;
+        var hours = parsed.Hours ?? snapshot.LawfulHours ?? snapshot.Recommendation?.HoursPerMonth ?? full;
+        var draft = parsed with { Hours = parsed.Outcome == "grant" ? hours : null };
         var letter = draft.Outcome == "grant"
             ? Letters.LetterTexts.Grant(standard, draft.DecidedOn, c.ReceivedOn, hours.Hours, rest.Start ?? draft.DecidedOn, rest.End, draft.Justification,
-                PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded).Body
-            : null;
-        return DecisionCheck.Run(standard, snapshot, draft with { LetterBody = letter }, flow.Today.Date);
+                PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded)
+            : default;
+        return (draft with { LetterBody = letter.Body }, hours, full, letter);
     }
 
     /// <summary>Why a grant is fewer than 15 hours: the reasons given, or the standard's botilbud rule.</summary>
@@ -119,7 +129,7 @@ public static class Decisions
     {
         var v = new Validation();
         var decided = v.Date("decidedOn", body?.DecidedOn, required: requireAll) ?? flow.Today.Date;
-        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", Deliveries);
+        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", CaseEndpoints.Deliveries);
         var outcome = v.Enum("outcome", body?.Outcome, Outcomes);
         var justification = v.Text("justification", body?.Justification, required: false);
         var hours = v.Hours("hoursPerMonth", body?.HoursPerMonth, required: false, allowZero: false);
@@ -178,7 +188,7 @@ public static class Decisions
             var answer = steps.Skip(draftAt + 1).LastOrDefault(s => s.Kind == "draft_answer");
             consultation = new Consultation(draft.OccurredOn, data.TryGetProperty("outcome", out var o) ? o.GetString() ?? "" : "", due, answer?.OccurredOn);
         }
-        var open = await db.Deadlines.AsNoTracking().Where(d => d.CaseId == c.Id && d.ClosedOn == null && (d.Kind == "decision_due" || d.Kind == "decision_promised" || d.Kind == "new_decision_due"))
+        var open = await db.Deadlines.AsNoTracking().Where(d => d.CaseId == c.Id && d.ClosedOn == null && CaseEndpoints.DecisionDeadlines.Contains(d.Kind))
             .OrderBy(d => d.DueOn).Select(d => (LocalDate?)d.DueOn).FirstOrDefaultAsync(ct);
         var companions = await db.Companions.AsNoTracking()
             .Where(k => k.NominatedByCitizenId == c.CitizenId || db.Assignments.Any(a => a.CompanionId == k.Id && a.CitizenId == c.CitizenId && a.EndedOn == null))
@@ -200,9 +210,7 @@ public static class Decisions
         {
             throw ProblemException.Conflict("Sagen skal være udredt (med motorens anbefaling), før der kan sendes udkast eller træffes afgørelse.", "NOT_ASSESSED");
         }
-        var full = standard.Get<Minutes>(Parameters.HoursPerMonth, parsed.DecidedOn).Value;
-        var hours = parsed.Hours ?? snapshot.LawfulHours ?? snapshot.Recommendation.HoursPerMonth ?? full;
-        var draft = parsed with { Hours = parsed.Outcome == "grant" ? hours : null };
+        var (draft, hours, full, body0) = Complete(standard, c, snapshot, parsed, rest);
 
         // Field checks that are not the law's: the grant's start.
         var v = new Validation();
@@ -222,11 +230,7 @@ public static class Decisions
         v.ThrowIfInvalid();
 
         // The decision check: blocking defects stop the decision (422, all of them); warnings go with it.
-        var body0 = draft.Outcome == "grant"
-            ? Letters.LetterTexts.Grant(standard, draft.DecidedOn, c.ReceivedOn, hours.Hours, rest.Start!.Value, rest.End, draft.Justification,
-                PartialReasons(standard, draft, hours < full), c.State == CaseState.ComplaintForwarded)
-            : default;
-        var defects = DecisionCheck.Run(standard, snapshot, draft with { LetterBody = body0.Body }, today);
+        var defects = DecisionCheck.Run(standard, snapshot, draft, today);
         ThrowIfBlocking(defects, "Afgørelsen kan ikke sendes: tjekket fandt fejl, der skal rettes først.");
 
         var before = c.State;
@@ -284,7 +288,7 @@ public static class Decisions
             await flow.LetterAsync(c, "grant", body0, ct);
         }
         // The decision reaches the citizen with today's letter: its deadlines close today, not on a back-dated decision day.
-        await flow.CloseAsync(c, today, "decided", ct, "decision_due", "decision_promised", "consultation_due", "new_decision_due");
+        await flow.CloseAsync(c, today, "decided", ct, [.. CaseEndpoints.DecisionDeadlines, "consultation_due"]);
         if (!forwarded)
         {
             // Retssikkerhedsloven § 67: 4 weeks to complain from the day the decision is received.

@@ -356,7 +356,7 @@ public static class GrantEndpoints
         var reason = v.Enum("reason", body?.Reason, EndReasons.ToDictionary(kv => kv.Key, kv => kv.Key));
         var isDecision = reason == "no_longer_in_target_group";
         var decidedOn = v.Date("decidedOn", body?.DecidedOn, required: false) ?? flow.Today.Date;
-        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", new Dictionary<string, string> { ["digital"] = "digital", ["letter"] = "letter" });
+        var delivery = v.Enum("delivery", body?.Delivery ?? "digital", CaseEndpoints.Deliveries);
         if (endOn < g.Start)
         {
             v.Add("endOn", "Bevillingen kan ikke ophøre før den startede.");
