@@ -297,6 +297,131 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var letters = (await citizen.Get("/api/letters")).EnumerateArray().Where(l => l.Str("kind") == "lapse_reminder").ToList();
         letters.ShouldContain(l => l.Str("body").StartsWith("15 timer af dine ledsagetimer bortfalder 30. juni 2026"));
     }
+
+    [Fact]
+    public async Task SevenParallelPayrollExportsOfDifferentMonths_PayEachHourOnce()
+    {
+        var (caseworker, _, grant) = await Granted("lejre");
+        var (coordinator, companionId) = await EmployedCompanion("lejre", new { name = "Parallel Løn" });
+        await Assign(coordinator, grant, companionId);
+        var companion = await factory.SignedIn("lejre", Role.Companion, companionId: companionId);
+        var minutes = 0;
+        foreach (var month in new[] { 1, 2, 3, 4, 5, 6 })
+        {
+            var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date = $"2026-{month:00}-0{month}", start = "10:00", end = "12:30", activity = "sport" }, HttpStatusCode.Created))
+                .GetProperty("session").Id();
+            await caseworker.Post($"/api/grants/{grant}/sessions/{id}/confirm", new { onBehalf = true, note = "Bekræftet i telefonen" });
+            minutes += 150;
+        }
+        var finance = await factory.SignedIn("lejre", Role.Finance);
+        var periods = new[] { "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06" };
+        var files = await Task.WhenAll(Enumerable.Range(0, 21).Select(async i =>
+        {
+            var response = await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = periods[i % periods.Length] });
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return (Period: periods[i % periods.Length], Text: await response.Content.ReadAsStringAsync());
+        }));
+        // Each period's file once (repeats give the stored file), and the hours over all files are the hours worked.
+        var paid = files.DistinctBy(f => f.Period).SelectMany(f => f.Text.Split("\r\n")).Where(l => l.StartsWith(companionId.ToString(), StringComparison.Ordinal))
+            .Sum(l => decimal.Parse(l.Split(';')[5].Replace(',', '.'), System.Globalization.CultureInfo.InvariantCulture));
+        paid.ShouldBe(minutes / 60m);
+        (await factory.WithDb(db => db.Sessions.CountAsync(s => s.CompanionId == companionId && s.PayrollExportId == null))).ShouldBe(0);
+        Summary.Line($"Money race ({Provider}): 21 parallel payroll exports of 7 months — paid {paid} hours of {minutes / 60m} worked, none twice");
+    }
+
+    private string Provider => factory.GetType().Name.Replace("Factory", "", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task ThirtyParallelSubsidyClaims_MakeOneClaim_TenParallelDecisions_OneDecision_AndParallelPaymentFiles_PayItOnce()
+    {
+        var (caseworker, citizenId, _) = await Granted("haderslev", start: "2024-01-01");
+        var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => citizen.PostAsJsonAsync("/api/subsidy-claims",
+            new { year = 2024, expenses = new[] { new { date = "2024-04-01", what = $"Billetter {i}", amount = 400m } } })));
+        claims.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        claims.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(29);
+        (await factory.WithDb(db => db.SubsidyClaims.CountAsync(c => c.CitizenId == citizenId))).ShouldBe(1);
+        var claim = (await factory.WithDb(db => db.SubsidyClaims.FirstAsync(c => c.CitizenId == citizenId))).Id;
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => caseworker.PostAsJsonAsync($"/api/subsidy-claims/{claim}/decide",
+            new { approve = i % 2 == 0, note = "Udgifterne er ikke sandsynliggjort" })));
+        decisions.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
+        decisions.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(9);
+        (await factory.WithDb(db => db.Letters.CountAsync(l => l.CitizenId == citizenId && l.Kind == "subsidy_decision"))).ShouldBe(1);
+        if ((await factory.WithDb(db => db.SubsidyClaims.FirstAsync(c => c.Id == claim))).Status == "rejected")
+        {
+            // Refused: the citizen may claim again (once a year counts claims that are not refused), and it is approved this time.
+            claim = (await citizen.Post("/api/subsidy-claims", new { year = 2024, expenses = new[] { new { date = "2024-04-01", what = "Billetter", amount = 400m } } }, HttpStatusCode.Created)).Id();
+            await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true });
+        }
+
+        var finance = await factory.SignedIn("haderslev", Role.Finance);
+        var files = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => finance.PostAsJsonAsync("/api/finance/subsidy-payments", new { year = 2024 })));
+        files.ShouldAllBe(r => r.StatusCode == HttpStatusCode.OK);
+        var cpr = await factory.WithDb(db => db.Citizens.Where(c => c.Id == citizenId).Select(c => c.Cpr).FirstAsync());
+        var texts = await Task.WhenAll(files.Select(f => f.Content.ReadAsStringAsync()));
+        texts.Count(t => t.Contains(cpr, StringComparison.Ordinal)).ShouldBe(1);
+        Summary.Line($"Money race ({Provider}): 30 parallel subsidy claims → 1 claim; 10 parallel decisions → 1 decision, 1 letter; 10 parallel payment files → paid once");
+    }
+
+    [Fact]
+    public async Task SubsidyAmounts_BelongToTheMunicipality_AndOnlyAFixedAmountStandardSetsItsOwn()
+    {
+        var lejre = await factory.SignedIn("lejre", Role.Administrator);
+        var haderslev = await factory.SignedIn("haderslev", Role.Administrator);
+        var ballerup = await factory.SignedIn("ballerup", Role.Administrator);
+        await lejre.Post("/api/admin/subsidy-rates", new { year = 2019, amount = 1m, source = "Lejres eget tal" }, HttpStatusCode.Created);
+        // Another municipality does not see it and enters its own.
+        await haderslev.Get("/api/subsidy-rates/2019", HttpStatusCode.NotFound);
+        await haderslev.Post("/api/admin/subsidy-rates", new { year = 2019, amount = 870m, source = "Ministeriets satstabel 2019" }, HttpStatusCode.Created);
+        (await haderslev.Get("/api/subsidy-rates/2019")).GetProperty("amount").GetDecimal().ShouldBe(870m);
+        (await lejre.Get("/api/subsidy-rates/2019")).GetProperty("amount").GetDecimal().ShouldBe(1m);
+        // A national amount is the standards' data; only a standard that pays its own fixed amount (Ballerup) may set one.
+        (await haderslev.Post("/api/admin/subsidy-rates", new { year = 2021, amount = 1m, source = "x" }, HttpStatusCode.Conflict)).Str("code").ShouldBe("RATE_IN_STANDARD");
+        await ballerup.Post("/api/admin/subsidy-rates", new { year = 2021, amount = 950m, source = "Ballerups takst 2021" }, HttpStatusCode.Created);
+        (await ballerup.Get("/api/subsidy-rates/2021")).GetProperty("amount").GetDecimal().ShouldBe(950m);
+        (await haderslev.Get("/api/subsidy-rates/2021")).GetProperty("amount").GetDecimal().ShouldBe(937m);
+    }
+
+    [Fact]
+    public async Task TheBilledDuration_AgreesWithTheTimes_NoPadding()
+    {
+        var (caseworker, _, grant) = await Granted("haderslev");
+        (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "21:00", end = "21:15", hours = 3, activity = "sport" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("hours")[0].GetString()!.ShouldContain("0,25 timer");
+        (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "21:00", end = "21:15", tripHours = 3, activity = "sport" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").TryGetProperty("tripHours", out _).ShouldBeTrue();
+        // Waiting and the return journey lie within the times: 21:00–23:00 with 1 hour of them is 2 hours, not 3.
+        var booked = await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "21:00", end = "23:00", tripHours = 1, activity = "sport" }, HttpStatusCode.Created);
+        booked.GetProperty("session").GetProperty("hours").GetDecimal().ShouldBe(2m);
+        await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-04", start = "10:00", end = "12:00", hours = 2, activity = "sport" }, HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task InputsThatOnceGave500_AreRefusedNamingTheField_AndAReversalRacingARegistrationSucceeds()
+    {
+        var (caseworker, _, grant) = await Granted("bronderslev");
+        var finance = await factory.SignedIn("bronderslev", Role.Finance);
+        foreach (var period in new[] { "0000-01", "-0001-12", "9999-12" })
+        {
+            (await finance.Post("/api/finance/payroll-exports", new { period }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("period", out _).ShouldBeTrue();
+        }
+        (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", hours = 7.9e28m, activity = "sport" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").TryGetProperty("hours", out _).ShouldBeTrue();
+        (await caseworker.Get($"/api/grants/{grant}/statement?month=0000-01", HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("month", out _).ShouldBeTrue();
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add((await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-05-04", hours = 0.25m, activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id());
+        }
+        var raced = await Task.WhenAll(ids.SelectMany(id => new[]
+        {
+            caseworker.PostAsJsonAsync($"/api/grants/{grant}/sessions/{id}/reverse", new { reason = "Fejlregistrering" }),
+            caseworker.PostAsJsonAsync($"/api/grants/{grant}/sessions", new { date = "2026-05-05", hours = 0.25m, activity = "sport" }),
+        }));
+        raced.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Created);
+    }
 }
 
 [Collection("sqlite")]

@@ -138,6 +138,7 @@ public sealed class PlannedSession
 /// <summary>A § 97 stk. 7 yearly amount entered by an administrator (a year national.yaml does not know).</summary>
 public sealed class SubsidyRate
 {
+    public required string MunicipalityId { get; set; }
     public int Year { get; set; }
     public decimal Amount { get; set; }
     public required string Source { get; set; }

@@ -90,9 +90,17 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<PlannedSession>().HasIndex(p => p.GrantId);
         b.Entity<SessionRow>().HasIndex(s => new { s.CompanionId, s.Date });
         b.Entity<SessionRow>().HasIndex(s => s.PayrollExportId);
-        b.Entity<SubsidyRate>().HasKey(r => r.Year);
+        // A session is paid by one payroll file: the export's update says "where not yet exported", so a
+        // parallel export of another month that read the same session fails on saving and builds again.
+        b.Entity<SessionRow>().Property(s => s.PayrollExportId).IsConcurrencyToken();
+        // A municipality's own amount: one administrator cannot set another municipality's.
+        b.Entity<SubsidyRate>().HasKey(r => new { r.MunicipalityId, r.Year });
         b.Entity<SubsidyRate>().Property(r => r.Year).ValueGeneratedNever();
-        b.Entity<SubsidyClaim>().HasIndex(c => new { c.CitizenId, c.Year });
+        b.Entity<SubsidyRate>().Property(r => r.MunicipalityId).HasMaxLength(40);
+        // The subsidy is claimed once a year (BEK 235/2012 § 9): one claim per citizen and year that is not
+        // refused, also under parallel requests; a decision or payment changes a claim only from the status it read.
+        b.Entity<SubsidyClaim>().HasIndex(c => new { c.CitizenId, c.Year }).IsUnique().HasFilter("\"Status\" <> 'rejected'");
+        b.Entity<SubsidyClaim>().Property(c => c.Status).IsConcurrencyToken();
         b.Entity<SubsidyExpense>().HasIndex(e => e.ClaimId);
         b.Entity<SubsidyExpense>().Property(e => e.Receipt).HasMaxLength(5 * 1024 * 1024);
         b.Entity<ExportFile>().HasIndex(e => new { e.MunicipalityId, e.Kind, e.Period }).IsUnique();

@@ -46,16 +46,28 @@ public static class MoneyEndpoints
         finance.MapGet("/payroll-exports", ListExports);
     }
 
-    /// <summary>The § 97 stk. 7 amount for a year: national.yaml's, else one an administrator has entered; null where neither knows it.</summary>
-    public static async Task<(decimal Amount, string Source)?> SubsidyAmountAsync(LedsagDb db, NationalRules national, int year, CancellationToken ct)
+    /// <summary>
+    /// The § 97 stk. 7 amount a municipality pays for a year: its own fixed amount where its standard pays one
+    /// (Ballerup) and its administrator has entered it; else national.yaml's; else the amount this municipality's
+    /// administrator entered for a year national.yaml does not know. Null where none is known.
+    /// </summary>
+    public static async Task<(decimal Amount, string Source)?> SubsidyAmountAsync(LedsagDb db, MunicipalStandard standard, int year, CancellationToken ct)
     {
-        if (national.SubsidyMax(year) is { } known)
+        var entered = await db.SubsidyRates.AsNoTracking().FirstOrDefaultAsync(r => r.MunicipalityId == standard.Id && r.Year == year, ct);
+        if (entered is not null && OwnAmount(standard, year))
+        {
+            return (entered.Amount, entered.Source);
+        }
+        if (standard.National.SubsidyMax(year) is { } known)
         {
             return (known.Amount, known.Source);
         }
-        var entered = await db.SubsidyRates.AsNoTracking().FirstOrDefaultAsync(r => r.Year == year, ct);
         return entered is null ? null : (entered.Amount, entered.Source);
     }
+
+    /// <summary>Whether the municipality's standard pays its own fixed yearly amount (Ballerup: «et fast beløb årligt»).</summary>
+    private static bool OwnAmount(MunicipalStandard standard, int year) =>
+        standard.Get<string>(Parameters.SubsidyBasis, new LocalDate(year, 12, 31)).Value == "fixed_amount";
 
     private static async Task<IResult> Claim(ClaimRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
     {
@@ -109,7 +121,15 @@ public static class MoneyEndpoints
             db.SubsidyExpenses.Add(e);
         }
         audit.Add(db, actor, "claim", "subsidy", claim.Id.ToString(), $"{year}: {claim.ClaimedAmount} kr.");
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A parallel claim for the same year went first: the unique index keeps it to one.
+            throw ProblemException.Conflict($"Der er allerede søgt tilskud for {year}; tilskuddet søges én gang om året.", "ALREADY_CLAIMED");
+        }
         return (claim, expenses);
     }
 
@@ -193,7 +213,7 @@ public static class MoneyEndpoints
         var standard = standards.For(claim.MunicipalityId);
         if (body!.Approve == true)
         {
-            var amount = await SubsidyAmountAsync(db, standard.National, claim.Year, ct)
+            var amount = await SubsidyAmountAsync(db, standard, claim.Year, ct)
                 ?? throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
                     $"Beløbet efter § 97 stk. 7 for {claim.Year} er ikke registreret i Ledsag; en administrator skal indtaste det, før ansøgningen kan afgøres.",
                     new Dictionary<string, string[]> { ["year"] = [$"Årets beløb for {claim.Year} mangler."] }, "MISSING_RATE");
@@ -223,7 +243,15 @@ public static class MoneyEndpoints
         var (subject, text) = Letters.LetterTexts.Subsidy(standard, claim.Year, decided, claim.ApprovedAmount, claim.CapReason, note);
         letters.Add(db, citizen, null, "subsidy_decision", subject, text);
         audit.Add(db, actor, "decide", "subsidy", id.ToString(), $"{claim.Status} {claim.ApprovedAmount}");
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A parallel decision went first (the claim is changed only from the status read): one decision, one letter.
+            throw ProblemException.Conflict("Ansøgningen er allerede afgjort.", "ALREADY_DECIDED");
+        }
         var expenses = await db.SubsidyExpenses.Where(e => e.ClaimId == id).ToListAsync(ct);
         return Results.Ok(ClaimView(claim, expenses));
     }
@@ -243,25 +271,40 @@ public static class MoneyEndpoints
         if (body?.Amount is not (> 0 and < 100_000)) { v.Add("amount", "Beløbet skal være positivt."); }
         var source = v.Text("source", body?.Source, max: 400);
         v.ThrowIfInvalid();
-        if (standards.Set.National.SubsidyMax(body!.Year!.Value) is not null)
+        var standard = standards.For(actor.MunicipalityId);
+        if (standard.National.SubsidyMax(body!.Year!.Value) is { } national && !OwnAmount(standard, body.Year.Value))
         {
-            throw ProblemException.Conflict($"Beløbet for {body.Year} er fastsat i national.yaml og ændres der.", "RATE_IN_STANDARD");
+            throw new ProblemException(StatusCodes.Status409Conflict,
+                $"Beløbet for {body.Year} er det landsdækkende ({Letters.Danish.Kroner(national.Amount)}; {national.Source}). {standard.Name}s kvalitetsstandard fastsætter ikke sit eget beløb.",
+                new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er fastsat og kan ikke ændres her."] }, "RATE_IN_STANDARD");
         }
-        if (await db.SubsidyRates.AnyAsync(r => r.Year == body.Year, ct))
+        if (await db.SubsidyRates.AnyAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == body.Year, ct))
         {
-            throw ProblemException.Conflict($"Beløbet for {body.Year} er allerede indtastet.", "RATE_EXISTS");
+            throw new ProblemException(StatusCodes.Status409Conflict, $"Beløbet for {body.Year} er allerede indtastet for {standard.Name}.",
+                new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
         }
-        var rate = new SubsidyRate { Year = body.Year.Value, Amount = body.Amount!.Value, Source = source!, EnteredBy = actor.UserId, EnteredAt = today.Now };
+        var rate = new SubsidyRate
+        {
+            MunicipalityId = actor.MunicipalityId, Year = body.Year.Value, Amount = body.Amount!.Value, Source = source!, EnteredBy = actor.UserId, EnteredAt = today.Now,
+        };
         db.SubsidyRates.Add(rate);
         audit.Add(db, actor, "enter-rate", "subsidy_rate", body.Year.ToString(), $"{body.Amount} kr.: {source}");
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            throw new ProblemException(StatusCodes.Status409Conflict, $"Beløbet for {body.Year} er allerede indtastet for {standard.Name}.",
+                new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
+        }
         return rate;
     }
 
     private static async Task<IResult> GetRate(int year, HttpContext http, LedsagDb db, Standards standards, CancellationToken ct)
     {
-        Access.Require(http);
-        var amount = await SubsidyAmountAsync(db, standards.Set.National, year, ct);
+        var actor = Access.Require(http);
+        var amount = await SubsidyAmountAsync(db, standards.For(actor.MunicipalityId), year, ct);
         return amount is null
             ? Results.Problem(statusCode: 404, title: $"Beløbet efter § 97 stk. 7 for {year} er ikke registreret; en administrator skal indtaste det.")
             : Results.Ok(new { year, amount = amount.Value.Amount, source = amount.Value.Source });
@@ -280,37 +323,47 @@ public static class MoneyEndpoints
     /// <summary>The NemKonto payment file of approved, unpaid claims for a year; marks them paid. The API and `ledsag export subsidies` both come here.</summary>
     public static async Task<string> PaymentFileAsync(Actor actor, int year, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
-        var body = new YearRequest(year);
-        var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId && c.Year == body!.Year && c.Status == "approved" && c.PaymentExportId == null)
-            .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
-        var csv = new StringBuilder("cpr;navn;beløb;tekst\r\n");
-        foreach (var x in claims.OrderBy(x => x.Name))
+        for (var attempt = 0; ; attempt++)
         {
-            csv.Append($"{x.Cpr};{Csv(x.Name)};{x.c.ApprovedAmount!.Value.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')};Tilskud ledsageordning {x.c.Year}\r\n");
+            var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId && c.Year == year && c.Status == "approved" && c.PaymentExportId == null)
+                .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
+            var csv = new StringBuilder("cpr;navn;beløb;tekst\r\n");
+            foreach (var x in claims.OrderBy(x => x.Name))
+            {
+                csv.Append($"{x.Cpr};{Csv(x.Name)};{x.c.ApprovedAmount!.Value.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')};Tilskud ledsageordning {x.c.Year}\r\n");
+            }
+            var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments" && e.Period.StartsWith($"{year}/"), ct);
+            var file = new ExportFile
+            {
+                MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv.ToString(),
+            };
+            db.Exports.Add(file);
+            foreach (var x in claims)
+            {
+                x.c.PaymentExportId = file.Id;
+                x.c.Status = "paid"; // only from "approved": a claim a parallel file paid fails the save below
+            }
+            audit.Add(db, actor, "export", "subsidy_payments", file.Id.ToString(), $"{claims.Count} udbetalinger");
+            try
+            {
+                await audit.SaveAsync(db, ct);
+                return file.Content;
+            }
+            catch (DbUpdateException) when (attempt < 50)
+            {
+                // A parallel payment file went first (it paid some of these claims, or took this file number): build again from what is left.
+                db.ChangeTracker.Clear();
+            }
         }
-        var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments", ct);
-        var file = new ExportFile { MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{body!.Year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv.ToString() };
-        db.Exports.Add(file);
-        foreach (var x in claims)
-        {
-            x.c.PaymentExportId = file.Id;
-            x.c.Status = "paid";
-        }
-        audit.Add(db, actor, "export", "subsidy_payments", file.Id.ToString(), $"{claims.Count} udbetalinger");
-        await audit.SaveAsync(db, ct);
-        return file.Content;
     }
 
     private static async Task<IResult> Payroll(PeriodRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Finance, Role.Administrator);
-        var parsed = NodaTime.Text.YearMonthPattern.Iso.Parse(body?.Period ?? "");
-        if (!parsed.Success)
-        {
-            throw ProblemException.Invalid("period", "Angiv lønperioden som ÅÅÅÅ-MM.");
-        }
-        var period = parsed.Value;
+        var v = new Validation();
+        var period = v.Month("period", body?.Period) ?? default;
+        v.ThrowIfInvalid();
         if (period > today.Date.ToYearMonth())
         {
             throw ProblemException.Invalid("period", "En lønperiode i fremtiden kan ikke eksporteres.");
@@ -326,20 +379,26 @@ public static class MoneyEndpoints
         {
             return done.Content; // locked: the same file again
         }
-        var file = await PayrollFile.BuildAsync(db, actor, period, key, today.Now, ct);
-        audit.Add(db, actor, "export", "payroll", file.Id.ToString(), key);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            await audit.SaveAsync(db, ct);
+            var file = await PayrollFile.BuildAsync(db, actor, period, key, today.Now, ct);
+            audit.Add(db, actor, "export", "payroll", file.Id.ToString(), key);
+            try
+            {
+                await audit.SaveAsync(db, ct);
+                return file.Content;
+            }
+            catch (DbUpdateException) when (attempt < 50)
+            {
+                // Another export went first: of this month (its file is the one to give), or of another month
+                // that took sessions this one read (each session is exported once): build again from what is left.
+                db.ChangeTracker.Clear();
+                if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct) is { } winner)
+                {
+                    return winner.Content;
+                }
+            }
         }
-        catch (DbUpdateException)
-        {
-            // Another export of the same period won the race: give its file.
-            db.ChangeTracker.Clear();
-            var winner = await db.Exports.AsNoTracking().FirstAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct);
-            return winner.Content;
-        }
-        return file.Content;
     }
 
     private static async Task<IResult> ListExports(HttpContext http, LedsagDb db, CancellationToken ct)

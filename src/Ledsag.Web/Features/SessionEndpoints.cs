@@ -109,28 +109,40 @@ public static class SessionEndpoints
         var date = v.Date("date", body?.Date);
         var start = v.Time("start", body?.Start);
         var end = v.Time("end", body?.End);
+        // BEK § 6 stk. 5: a trip's return journey, waiting and overnight stay count; § 6 stk. 4: travel between tasks does not.
+        var trip = v.Hours("tripHours", body?.TripHours, required: false, allowZero: true) ?? Minutes.Zero;
+        var hours = body?.Hours is null ? null : v.Hours("hours", body.Hours);
         Minutes? task = null;
-        if (body?.Hours is not null)
+        if (start is not null && end is not null)
         {
-            task = v.Hours("hours", body.Hours);
-        }
-        else if (start is not null && end is not null)
-        {
-            if (end > start)
-            {
-                task = new Minutes((int)Period.Between(start.Value, end.Value, PeriodUnits.Minutes).Minutes);
-            }
-            else
+            // The times are the whole time the companion was there, the return journey and waiting included:
+            // the hours billed are exactly the time between them, never more (no padding beyond the times).
+            var window = end > start ? (int)Period.Between(start.Value, end.Value, PeriodUnits.Minutes).Minutes : 0;
+            if (window == 0)
             {
                 v.Add("end", "Sluttidspunktet skal ligge efter starttidspunktet.");
             }
+            else if (hours is { } h && h.Value + trip.Value != window)
+            {
+                v.Add("hours", $"Timerne passer ikke med tidspunkterne: {start:HH:mm}–{end:HH:mm} er {Letters.Danish.Hours(window / 60m)} i alt, også med hjemrejse og ventetid.");
+            }
+            else if (trip.Value >= window)
+            {
+                v.Add("tripHours", $"Hjemrejse og ventetid skal ligge inden for {start:HH:mm}–{end:HH:mm}.");
+            }
+            else
+            {
+                task = new Minutes(window - trip.Value);
+            }
         }
-        else
+        else if (hours is not null)
+        {
+            task = hours;
+        }
+        else if (body?.Hours is null)
         {
             v.Add("hours", "Angiv varighed i timer, eller start og slut.");
         }
-        // BEK § 6 stk. 5: a trip's return journey, waiting and overnight stay count; § 6 stk. 4: travel between tasks does not.
-        var trip = v.Hours("tripHours", body?.TripHours, required: false, allowZero: true) ?? Minutes.Zero;
         var travel = v.Hours("travelHoursBetweenTasks", body?.TravelHoursBetweenTasks, required: false, allowZero: true) ?? Minutes.Zero;
         var activity = Activity(v, body?.Activity, standard);
         var km = body?.Km ?? 0;
@@ -310,33 +322,47 @@ public static class SessionEndpoints
         Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
     {
         var actor = Access.Require(http);
-        var g = await access.GrantAsync(actor, grantId, ct);
-        using var _ = await locks.AcquireAsync(g.Id, ct);
-        var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
-        var mayReverse = actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
-        if (!mayReverse)
-        {
-            throw new ProblemException(StatusCodes.Status403Forbidden, "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
-        }
+        await access.GrantAsync(actor, grantId, ct);
+        // The grant's lock first, then the grant: a registration that went first in this process is seen;
+        // one in another instance makes the grant's version stale, and the save below starts over.
+        using var _ = await locks.AcquireAsync(grantId, ct);
         var v = new Validation();
         var reason = v.Text("reason", body?.Reason, max: 400);
-        v.ThrowIfInvalid();
-        if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
+        for (var attempt = 0; ; attempt++)
         {
-            throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
+            db.ChangeTracker.Clear(); // read the grant as it is now, not as read before the lock
+            var g = await db.Grants.FirstAsync(x => x.Id == grantId, ct);
+            var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
+            var mayReverse = actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
+            if (!mayReverse)
+            {
+                throw new ProblemException(StatusCodes.Status403Forbidden, "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
+            }
+            v.ThrowIfInvalid();
+            if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
+            {
+                throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
+            }
+            var sequence = await db.Sessions.Where(x => x.GrantId == g.Id).MaxAsync(x => x.Sequence, ct);
+            var reversal = new SessionRow
+            {
+                GrantId = g.Id, Date = s.Date, StartTime = s.StartTime, EndTime = s.EndTime, Minutes = -s.Minutes, TripMinutes = -s.TripMinutes,
+                Activity = s.Activity, CompanionId = s.CompanionId, Km = -s.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
+                RegisteredAt = today.Now, Sequence = sequence + 1, ReversalOf = s.Id, Reason = reason, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
+            };
+            db.Sessions.Add(reversal);
+            g.Version++;
+            audit.Add(db, actor, "reverse", "session", s.Id.ToString(), reason);
+            try
+            {
+                await audit.SaveAsync(db, ct);
+            }
+            catch (DbUpdateException) when (attempt < 20)
+            {
+                continue;
+            }
+            return Results.Created($"/api/grants/{g.Id}/sessions/{reversal.Id}", ToView(reversal, standards.For(g.MunicipalityId).National));
         }
-        var sequence = await db.Sessions.Where(x => x.GrantId == g.Id).MaxAsync(x => x.Sequence, ct);
-        var reversal = new SessionRow
-        {
-            GrantId = g.Id, Date = s.Date, StartTime = s.StartTime, EndTime = s.EndTime, Minutes = -s.Minutes, TripMinutes = -s.TripMinutes,
-            Activity = s.Activity, CompanionId = s.CompanionId, Km = -s.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
-            RegisteredAt = today.Now, Sequence = sequence + 1, ReversalOf = s.Id, Reason = reason, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
-        };
-        db.Sessions.Add(reversal);
-        g.Version++;
-        audit.Add(db, actor, "reverse", "session", s.Id.ToString(), reason);
-        await audit.SaveAsync(db, ct);
-        return Results.Created($"/api/grants/{g.Id}/sessions/{reversal.Id}", ToView(reversal, standards.For(g.MunicipalityId).National));
     }
 
     private static async Task<IResult> Statement(Guid grantId, string? month, HttpContext http, Access access, LedsagDb db, AuditLog audit,
@@ -370,8 +396,10 @@ public static class SessionEndpoints
         {
             return null;
         }
-        var r = NodaTime.Text.YearMonthPattern.Iso.Parse(text);
-        return r.Success ? r.Value : throw ProblemException.Invalid("month", $"'{text}' er ikke en måned (ÅÅÅÅ-MM).");
+        var v = new Validation();
+        var month = v.Month("month", text);
+        v.ThrowIfInvalid();
+        return month;
     }
 
     private static async Task<IResult> Planned(Guid grantId, HttpContext http, Access access, LedsagDb db, CancellationToken ct)

@@ -33,6 +33,26 @@ public static class Fields
         return r.Value;
     }
 
+    /// <summary>A month (ÅÅÅÅ-MM) within the same years as <see cref="Date"/>; null with an error naming the field otherwise.</summary>
+    public static YearMonth? Month(this Validation v, string field, string? text, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                v.Add(field, "Skal udfyldes (ÅÅÅÅ-MM).");
+            }
+            return null;
+        }
+        var r = YearMonthPattern.Iso.Parse(text.Trim());
+        if (!r.Success || r.Value.Year is < 1900 or > 2200)
+        {
+            v.Add(field, r.Success ? $"'{Clip(text)}' ligger uden for årene 1900–2200." : $"'{Clip(text)}' er ikke en måned (ÅÅÅÅ-MM).");
+            return null;
+        }
+        return r.Value;
+    }
+
     public static LocalTime? Time(this Validation v, string field, string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -92,6 +112,11 @@ public static class Fields
             {
                 v.Add(field, "Skal udfyldes (timer, fx 2,5).");
             }
+            return null;
+        }
+        if (Math.Abs(hours.Value) > 10_000)
+        {
+            v.Add(field, "Antallet af timer er urimeligt stort.");
             return null;
         }
         var m = hours.Value * 60m;

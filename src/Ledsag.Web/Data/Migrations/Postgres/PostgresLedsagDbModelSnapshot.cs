@@ -784,6 +784,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<Guid?>("PayrollExportId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Reason")
@@ -868,6 +869,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
@@ -880,7 +882,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CitizenId", "Year");
+                    b.HasIndex("CitizenId", "Year")
+                        .IsUnique()
+                        .HasFilter("\"Status\" <> 'rejected'");
 
                     b.ToTable("SubsidyClaims");
                 });
@@ -927,6 +931,10 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
             modelBuilder.Entity("Ledsag.Web.Data.SubsidyRate", b =>
                 {
+                    b.Property<string>("MunicipalityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<int>("Year")
                         .HasColumnType("integer");
 
@@ -945,7 +953,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
-                    b.HasKey("Year");
+                    b.HasKey("MunicipalityId", "Year");
 
                     b.ToTable("SubsidyRates");
                 });

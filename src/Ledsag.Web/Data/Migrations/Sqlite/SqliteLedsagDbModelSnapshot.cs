@@ -777,6 +777,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("PayrollExportId")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Reason")
@@ -859,6 +860,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -871,7 +873,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CitizenId", "Year");
+                    b.HasIndex("CitizenId", "Year")
+                        .IsUnique()
+                        .HasFilter("\"Status\" <> 'rejected'");
 
                     b.ToTable("SubsidyClaims");
                 });
@@ -918,6 +922,10 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Ledsag.Web.Data.SubsidyRate", b =>
                 {
+                    b.Property<string>("MunicipalityId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Year")
                         .HasColumnType("INTEGER");
 
@@ -936,7 +944,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Year");
+                    b.HasKey("MunicipalityId", "Year");
 
                     b.ToTable("SubsidyRates");
                 });
