@@ -61,7 +61,7 @@ public sealed class Generator(StandardSet standards, LocalDate today, int citize
     /// <summary>Writes everything to a migrated database, in one transaction per table.</summary>
     public async Task WriteAsync(LedsagDb db, IProgress<string> progress)
     {
-        var passwords = new Passwords(SystemClock.Instance);
+        var passwords = new Passwords();
         var now = SystemClock.Instance.GetCurrentInstant();
         var users = new List<User>();
         foreach (var m in Municipalities)

@@ -57,7 +57,44 @@ if (builder.Configuration.GetValue("Jobs:LapseReminders", true))
     builder.Services.AddHostedService<LapseReminderService>();
 }
 
+builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+{
+    // Behind the municipality's TLS proxy: the client's address and scheme come from X-Forwarded-For and
+    // X-Forwarded-Proto, but only when the request comes from a proxy listed in Security:TrustedProxies
+    // (addresses or networks, comma-separated). Nobody else can choose their address for the login limits.
+    o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+    o.KnownProxies.Clear();
+    o.KnownIPNetworks.Clear();
+    o.ForwardLimit = 1;
+    foreach (var entry in (builder.Configuration["Security:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry.Contains('/') ? entry : $"{entry}/{(entry.Contains(':') ? 128 : 32)}"));
+    }
+});
+
 var app = builder.Build();
+app.UseForwardedHeaders();
+app.Use(async (http, next) =>
+{
+    // A cookie-signed-in browser's change must come from Ledsag's own pages: a form or script on another
+    // site (cross-site request forgery) is refused. Requests with a bearer token, and clients that send no
+    // Origin (integrations, the CLI), are not browsers acting for a signed-in user.
+    var method = http.Request.Method;
+    if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method) &&
+        http.Request.Cookies.ContainsKey("ledsag") && !http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
+        var own = $"{http.Request.Scheme}://{http.Request.Host}";
+        if ((origin.Length > 0 && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)) || site is "cross-site" or "same-site")
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await Results.Problem(statusCode: 403, title: "Forespørgslen kom fra en anden hjemmeside og er afvist.").ExecuteAsync(http);
+            return;
+        }
+    }
+    await next();
+});
 app.Use(async (http, next) =>
 {
     // Security headers on every answer. The pages use no scripts, so the policy can forbid them outright
@@ -74,6 +111,11 @@ app.Use(async (http, next) =>
     if (http.Request.IsHttps)
     {
         headers["Strict-Transport-Security"] = "max-age=31536000";
+    }
+    if (Path.GetExtension(http.Request.Path.Value) is not (".css" or ".js" or ".png" or ".svg" or ".ico" or ".woff2" or ".map"))
+    {
+        // Pages and API answers carry personal data: no browser or proxy keeps a copy.
+        headers.CacheControl = "no-store";
     }
     await next();
 });

@@ -22,7 +22,7 @@ public sealed class DemoSite : IAsyncLifetime
     public Dictionary<string, Ids> Of { get; } = [];
 
     public sealed record Ids(Guid Citizen, Guid Case, Guid Grant, Guid Companion, Guid CompanionSession, Guid StaffSession, Guid Planned, Guid Proposal,
-        Guid Letter, Guid Claim);
+        Guid Letter, Guid Claim, Guid Token);
 
     public async Task InitializeAsync()
     {
@@ -77,7 +77,8 @@ public sealed class DemoSite : IAsyncLifetime
             new { year = 2026, expenses = new[] { new { date = "2026-05-01", what = "Billet", amount = 100m } } }, HttpStatusCode.Created);
         var coordinator = await As("koordinator", m);
         var proposal = await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = companion, proposedOn = "2026-06-15" }, HttpStatusCode.Created);
-        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id());
+        var token = await (await As("admin", m)).Post("/api/tokens", new { name = "Matrix" }, HttpStatusCode.Created);
+        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id());
     }
 }
 
@@ -94,6 +95,8 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
     {
         ["GET /api/me"] = "ASKFLB",
         ["POST /api/tokens"] = "A",
+        ["GET /api/tokens"] = "A",
+        ["POST /api/tokens/{id}/revoke"] = "A",
         ["POST /api/citizens"] = "SA",
         ["GET /api/citizens"] = "SAK",
         ["GET /api/citizens/{id}"] = "ASKFLB",
@@ -195,6 +198,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
             _ when pattern.StartsWith("/api/match-proposals/", StringComparison.Ordinal) => ids.Proposal,
             _ when pattern.StartsWith("/api/letters/", StringComparison.Ordinal) => ids.Letter,
             _ when pattern.StartsWith("/api/subsidy-claims/", StringComparison.Ordinal) => ids.Claim,
+            _ when pattern.StartsWith("/api/tokens/", StringComparison.Ordinal) => ids.Token,
             _ => Guid.Empty,
         };
         return pattern.Replace("{grantId}", ids.Grant.ToString()).Replace("{id}", id.ToString()).Replace("{year}", "2026");

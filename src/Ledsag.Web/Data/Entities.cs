@@ -31,8 +31,10 @@ public sealed class User
     public Role Role { get; set; }
     public string? PasswordHash { get; set; }
     public string? ExternalSubject { get; set; }
-    public int FailedLogins { get; set; }
-    public Instant? LockedUntil { get; set; }
+    /// <summary>Changes at sign-out and when the account is disabled or its password reset: every cookie issued before stops working.</summary>
+    public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
+    /// <summary>A disabled account cannot sign in, and its cookies and tokens stop working.</summary>
+    public Instant? DisabledAt { get; set; }
     public Guid? CitizenId { get; set; }
     public Guid? CompanionId { get; set; }
 }
@@ -45,6 +47,8 @@ public sealed class ApiToken
     public required string Name { get; set; }
     public required string TokenHash { get; set; }
     public Instant CreatedAt { get; set; }
+    /// <summary>A token works until this moment (default 90 days after it was made; <c>Security:TokenDays</c>).</summary>
+    public Instant ExpiresAt { get; set; }
     public Instant? RevokedAt { get; set; }
 }
 

@@ -12,8 +12,9 @@ public static class AuthEndpoints
 {
     public sealed record LoginRequest(string? UserName, string? Password);
     public sealed record MeResponse(Guid Id, string Name, string Role, string Municipality, Guid? CitizenId, Guid? CompanionId);
-    public sealed record TokenRequest(string? Name);
-    public sealed record TokenResponse(Guid Id, string Name, string Token);
+    public sealed record TokenRequest(string? Name, int? Days);
+    public sealed record TokenResponse(Guid Id, string Name, string Token, string ExpiresAt);
+    public sealed record TokenView(Guid Id, string Name, string CreatedBy, string CreatedAt, string ExpiresAt, string? RevokedAt);
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -21,22 +22,24 @@ public static class AuthEndpoints
         api.MapPost("/login", Login).AllowAnonymous();
         api.MapPost("/logout", async (HttpContext http) =>
         {
-            await http.SignOutAsync(Authentication.CookieScheme);
+            await Authentication.SignOutAsync(http);
             return Results.NoContent();
         });
         app.MapPost("/logout", async (HttpContext http) =>
         {
-            await http.SignOutAsync(Authentication.CookieScheme);
+            await Authentication.SignOutAsync(http);
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
         app.MapGet("/api/me", Me).WithTags("Log ind").RequireAuthorization();
         app.MapPost("/api/tokens", CreateToken).WithTags("Log ind").RequireAuthorization();
+        app.MapGet("/api/tokens", ListTokens).WithTags("Log ind").RequireAuthorization();
+        app.MapPost("/api/tokens/{id:guid}/revoke", RevokeToken).WithTags("Log ind").RequireAuthorization();
     }
 
     private static async Task<IResult> Login(LoginRequest? body, HttpContext http, LedsagDb db, Passwords passwords, AuditLog audit, CancellationToken ct) =>
         Results.Ok(ToMe(await SignInAsync(body, http, db, passwords, audit, ct)));
 
-    /// <summary>Checks the password (with lockout) and signs the user in with the cookie; the API and the login page both come here.</summary>
+    /// <summary>Checks the password (throttled, <see cref="LoginThrottle"/>) and signs the user in with the cookie; the API and the login page both come here.</summary>
     public static async Task<User> SignInAsync(LoginRequest? body, HttpContext http, LedsagDb db, Passwords passwords, AuditLog audit, CancellationToken ct)
     {
         var v = new Validation();
@@ -44,21 +47,17 @@ public static class AuthEndpoints
         var password = v.Text("password", body?.Password, max: 200);
         v.ThrowIfInvalid();
         var throttle = http.RequestServices.GetRequiredService<LoginThrottle>();
-        throttle.Check(http);
+        var attempt = throttle.Begin(http, userName!);
         var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, ct);
-        if (user is null || !passwords.Check(user, password!))
+        // The same work and the same answer whether the name exists or not: a hash, an audit entry, one message.
+        if (!passwords.Check(user, password!))
         {
-            throttle.Failed(http);
-            if (user is not null)
-            {
-                audit.Add(db, new Actor(user.Id, user.MunicipalityId, user.Role, null, null), passwords.IsLocked(user) ? "login-locked" : "login-failed", "user", user.Id.ToString());
-                await audit.SaveAsync(db, ct);
-            }
-            var locked = user is not null && passwords.IsLocked(user);
-            throw new ProblemException(StatusCodes.Status401Unauthorized,
-                locked ? "Kontoen er midlertidigt låst efter for mange forkerte forsøg. Prøv igen om 15 minutter." : "Forkert brugernavn eller adgangskode.");
+            audit.Add(db, user is null ? null : new Actor(user.Id, user.MunicipalityId, user.Role, null, null), "login-failed", "user", user?.Id.ToString());
+            await audit.SaveAsync(db, ct);
+            throw new ProblemException(StatusCodes.Status401Unauthorized, "Forkert brugernavn eller adgangskode.");
         }
-        audit.Add(db, new Actor(user.Id, user.MunicipalityId, user.Role, null, null), "login", "user", user.Id.ToString());
+        throttle.Succeeded(http, attempt);
+        audit.Add(db, new Actor(user!.Id, user.MunicipalityId, user.Role, null, null), "login", "user", user.Id.ToString());
         await audit.SaveAsync(db, ct);
         await http.SignInAsync(Authentication.CookieScheme, new ClaimsPrincipal(Actor.Identity(user, Authentication.CookieScheme)));
         return user;
@@ -71,19 +70,61 @@ public static class AuthEndpoints
         return Results.Ok(ToMe(user));
     }
 
-    private static async Task<IResult> CreateToken(TokenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    private static async Task<IResult> CreateToken(TokenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, IConfiguration config, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Administrator);
+        if (http.User.Identity?.AuthenticationType == Authentication.TokenScheme)
+        {
+            // A token cannot make tokens: a leaked one must not be able to outlive its own revocation.
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Et token kan ikke oprette nye tokens; log ind som administrator.");
+        }
         var v = new Validation();
         var name = v.Text("name", body?.Name, max: 100);
+        var days = body?.Days ?? config.GetValue("Security:TokenDays", 90);
+        if (days is < 1 or > 365) { v.Add("days", "Et token kan gælde fra 1 til 365 dage."); }
         v.ThrowIfInvalid();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var token = new ApiToken { UserId = actor.UserId, Name = name!, TokenHash = Authentication.HashToken(secret), CreatedAt = today.Now };
+        var token = new ApiToken
+        {
+            UserId = actor.UserId, Name = name!, TokenHash = Authentication.HashToken(secret), CreatedAt = today.Now, ExpiresAt = today.Now + NodaTime.Duration.FromDays(days),
+        };
         db.ApiTokens.Add(token);
         audit.Add(db, actor, "create", "token", token.Id.ToString(), name);
         await audit.SaveAsync(db, ct);
-        return Results.Created($"/api/tokens/{token.Id}", new TokenResponse(token.Id, token.Name, secret));
+        return Results.Created($"/api/tokens/{token.Id}", new TokenResponse(token.Id, token.Name, secret, token.ExpiresAt.ToString()));
+    }
+
+    /// <summary>The municipality's integration tokens (never their secrets): name, made by, made, expires, revoked.</summary>
+    public static async Task<IReadOnlyList<TokenView>> TokensAsync(Actor actor, LedsagDb db, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Administrator);
+        var rows = await db.ApiTokens.Join(db.Users.Where(u => u.MunicipalityId == actor.MunicipalityId), t => t.UserId, u => u.Id, (t, u) => new { t, u.DisplayName })
+            .ToListAsync(ct);
+        return rows.OrderByDescending(r => r.t.CreatedAt)
+            .Select(r => new TokenView(r.t.Id, r.t.Name, r.DisplayName, r.t.CreatedAt.ToString(), r.t.ExpiresAt.ToString(), r.t.RevokedAt?.ToString())).ToList();
+    }
+
+    private static async Task<IResult> ListTokens(HttpContext http, LedsagDb db, CancellationToken ct) => Results.Ok(await TokensAsync(Access.Require(http), db, ct));
+
+    private static async Task<IResult> RevokeToken(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        await RevokeTokenAsync(Access.Require(http), id, db, audit, today, ct);
+        return Results.NoContent();
+    }
+
+    /// <summary>Revokes one of the municipality's tokens; it stops working at once. The API and the administrator's page both come here.</summary>
+    public static async Task RevokeTokenAsync(Actor actor, Guid id, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Administrator);
+        var token = await db.ApiTokens.Where(t => t.Id == id).Join(db.Users.Where(u => u.MunicipalityId == actor.MunicipalityId), t => t.UserId, u => u.Id, (t, _) => t).FirstOrDefaultAsync(ct);
+        if (token is null)
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "token", id, ct);
+        }
+        token.RevokedAt ??= today.Now;
+        audit.Add(db, actor, "revoke", "token", id.ToString(), token.Name);
+        await audit.SaveAsync(db, ct);
     }
 
     private static MeResponse ToMe(User u) => new(u.Id, u.DisplayName, u.Role.ToString(), u.MunicipalityId, u.CitizenId, u.CompanionId);

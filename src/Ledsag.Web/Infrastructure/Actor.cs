@@ -9,6 +9,7 @@ public sealed record Actor(Guid UserId, string MunicipalityId, Role Role, Guid? 
     public const string MunicipalityClaim = "ledsag:municipality";
     public const string CitizenClaim = "ledsag:citizen";
     public const string CompanionClaim = "ledsag:companion";
+    public const string StampClaim = "ledsag:stamp";
 
     public bool IsStaff => Role is Role.Administrator or Role.Caseworker or Role.Coordinator or Role.Finance;
 
@@ -34,6 +35,7 @@ public sealed record Actor(Guid UserId, string MunicipalityId, Role Role, Guid? 
             new(ClaimTypes.Name, user.DisplayName),
             new(ClaimTypes.Role, user.Role.ToString()),
             new(MunicipalityClaim, user.MunicipalityId),
+            new(StampClaim, user.SecurityStamp),
         };
         if (user.CitizenId is { } c)
         {

@@ -39,6 +39,7 @@ public static class Authentication
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.LoginPath = "/login";
+                o.Events.OnValidatePrincipal = ValidateStampAsync;
                 o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
             })
@@ -50,6 +51,34 @@ public static class Authentication
         return services;
     }
 
+    /// <summary>
+    /// A cookie works only while its user's security stamp is the one it was issued with and the account is
+    /// not disabled: signing out (anywhere), disabling the account or resetting the password ends every cookie.
+    /// </summary>
+    private static async Task ValidateStampAsync(CookieValidatePrincipalContext ctx)
+    {
+        var stamp = ctx.Principal?.FindFirst(Actor.StampClaim)?.Value;
+        var id = Guid.TryParse(ctx.Principal?.FindFirst(ClaimTypes.NameIdentifier)?.Value, out var g) ? g : Guid.Empty;
+        var db = ctx.HttpContext.RequestServices.GetRequiredService<LedsagDb>();
+        var current = await db.Users.AsNoTracking().Where(u => u.Id == id && u.DisabledAt == null).Select(u => u.SecurityStamp).FirstOrDefaultAsync(ctx.HttpContext.RequestAborted);
+        if (stamp is null || current != stamp)
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(CookieScheme);
+        }
+    }
+
+    /// <summary>Signs out: the user's security stamp changes, so this cookie and every copy of it stop working.</summary>
+    public static async Task SignOutAsync(HttpContext http)
+    {
+        if (Actor.From(http.User) is { } actor && http.User.Identity?.AuthenticationType != TokenScheme)
+        {
+            var db = http.RequestServices.GetRequiredService<LedsagDb>();
+            await db.Users.Where(u => u.Id == actor.UserId).ExecuteUpdateAsync(u => u.SetProperty(x => x.SecurityStamp, Guid.NewGuid().ToString("N")));
+        }
+        await http.SignOutAsync(CookieScheme);
+    }
+
     private static Task Deny(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
         if (ctx.Request.Path.StartsWithSegments("/api"))
@@ -57,7 +86,9 @@ public static class Authentication
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
         }
-        ctx.Response.Redirect(ctx.RedirectUri);
+        // A path on this site, never an absolute address built from the request's Host header.
+        var back = Uri.EscapeDataString($"{ctx.Request.PathBase}{ctx.Request.Path}{ctx.Request.QueryString}");
+        ctx.Response.Redirect(status == StatusCodes.Status401Unauthorized ? $"/login?ReturnUrl={back}" : "/login");
         return Task.CompletedTask;
     }
 
@@ -129,8 +160,10 @@ public static class Authentication
             }
             var hash = HashToken(header[7..].Trim());
             var db = Context.RequestServices.GetRequiredService<LedsagDb>();
-            var user = await db.ApiTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null)
-                .Join(db.Users, t => t.UserId, u => u.Id, (_, u) => u).FirstOrDefaultAsync();
+            var now = Context.RequestServices.GetRequiredService<IClock>().GetCurrentInstant();
+            // A token works until it expires or is revoked, and only while its user's account is not disabled.
+            var user = await db.ApiTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null && t.ExpiresAt > now)
+                .Join(db.Users.Where(u => u.DisabledAt == null), t => t.UserId, u => u.Id, (_, u) => u).FirstOrDefaultAsync();
             return user is null
                 ? AuthenticateResult.Fail("Ugyldigt token")
                 : AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(Actor.Identity(user, TokenScheme)), TokenScheme));
@@ -138,96 +171,136 @@ public static class Authentication
     }
 }
 
-/// <summary>Local passwords: ASP.NET Core Identity's hasher (PBKDF2), and a lockout after repeated failures.</summary>
-public sealed class Passwords(IClock clock)
+/// <summary>
+/// Local passwords: ASP.NET Core Identity's hasher (PBKDF2). An unknown user name is checked against a
+/// dummy hash, so it costs the same time as a real one (no user enumeration by timing). There is no hard
+/// lockout — <see cref="LoginThrottle"/> slows guessing down instead, so nobody can lock someone else out.
+/// </summary>
+public sealed class Passwords
 {
-    public const int MaxFailures = 5;
-    public static readonly Duration Lockout = Duration.FromMinutes(15);
     private readonly Microsoft.AspNetCore.Identity.PasswordHasher<User> _hasher = new();
+    private readonly string _dummyHash;
+    private long _verifications;
+
+    public Passwords()
+    {
+        _dummyHash = _hasher.HashPassword(Dummy, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+    }
+
+    private static readonly User Dummy = new() { MunicipalityId = "", UserName = "", DisplayName = "" };
+
+    /// <summary>How many passwords have been verified (a hash computed): the same for a known and an unknown name.</summary>
+    public long Verifications => Interlocked.Read(ref _verifications);
 
     public string Hash(User user, string password) => _hasher.HashPassword(user, password);
 
-    /// <summary>Checks a password; counts failures and locks the account after <see cref="MaxFailures"/>.</summary>
-    public bool Check(User user, string password)
+    /// <summary>Whether <paramref name="password"/> is the user's; for no user (or one without a local password) the same work is done and the answer is no.</summary>
+    public bool Check(User? user, string password)
     {
-        var now = clock.GetCurrentInstant();
-        if (user.LockedUntil is { } until && until > now)
-        {
-            return false;
-        }
-        var ok = user.PasswordHash is not null &&
-                 _hasher.VerifyHashedPassword(user, user.PasswordHash, password) != Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed;
-        if (ok)
-        {
-            user.FailedLogins = 0;
-            user.LockedUntil = null;
-        }
-        else if (++user.FailedLogins >= MaxFailures)
-        {
-            user.LockedUntil = now + Lockout;
-            user.FailedLogins = 0;
-        }
-        return ok;
+        Interlocked.Increment(ref _verifications);
+        var hash = user?.PasswordHash ?? _dummyHash;
+        var ok = _hasher.VerifyHashedPassword(user ?? Dummy, hash, password) != Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed;
+        return ok && user?.PasswordHash is not null && user.DisabledAt is null;
     }
-
-    public bool IsLocked(User user) => user.LockedUntil is { } until && until > clock.GetCurrentInstant();
 }
 
 /// <summary>
-/// Login rate limiting per client address: after too many failed logins from one address within the
-/// window, every login from it is refused with 429 until the window has passed. Lockout
-/// (<see cref="Passwords"/>) protects one account; this protects all of them from one guesser.
-/// Held in memory per instance (<c>Security:LoginFailuresPerAddress</c>, <c>Security:LoginFailureWindowMinutes</c>).
+/// Slows password guessing without letting anyone lock another person out. Every attempt is counted
+/// before the password is checked (so parallel guesses count too), under three keys:
+/// <list type="bullet">
+/// <item>user name and address: <c>Security:LoginFreeFailures</c> (5) failures, then each further attempt
+/// waits 1, 2, 4, … seconds after the last, up to 15 minutes — a guesser elsewhere does not slow the user down;</item>
+/// <item>user name from any address: the same after <c>Security:LoginFreeFailuresPerAccount</c> (50), against guessing from many addresses;</item>
+/// <item>address: <c>Security:LoginFailuresPerAddress</c> (30) failures in <c>Security:LoginFailureWindowMinutes</c> (10) → 429 for the rest of the window.</item>
+/// </list>
+/// A user name that does not exist is counted and answered exactly like one that does. The address is the
+/// client's as the forwarded headers of a configured proxy give it (<c>Security:TrustedProxies</c>), else the
+/// connection's. Held in memory per instance: with N instances, the limits allow N times as many guesses.
 /// </summary>
 public sealed class LoginThrottle(IClock clock, IConfiguration config)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Queue<Instant>> _failures = new();
+    private sealed class Counter
+    {
+        public int Failures;
+        public Instant Last;
+        public readonly Queue<Instant> Window = new();
+    }
+
+    public static readonly Duration MaxDelay = Duration.FromMinutes(15);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _counters = new();
+    private readonly int _free = config.GetValue("Security:LoginFreeFailures", 5);
+    private readonly int _freePerAccount = config.GetValue("Security:LoginFreeFailuresPerAccount", 50);
     private readonly int _limit = config.GetValue("Security:LoginFailuresPerAddress", 30);
     private readonly Duration _window = Duration.FromMinutes(config.GetValue("Security:LoginFailureWindowMinutes", 10));
 
-    private static string Key(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    /// <summary>Throws 429 (with Retry-After) while the address is over its limit.</summary>
-    public void Check(HttpContext http)
+    /// <summary>An attempt, counted as failed until <see cref="Succeeded"/> says otherwise.</summary>
+    public sealed record Attempt(string Pair, string Account);
+
+    /// <summary>Counts an attempt for <paramref name="userName"/> from the caller's address, or throws 429 (with Retry-After) while it must wait.</summary>
+    public Attempt Begin(HttpContext http, string userName)
     {
-        if (!_failures.TryGetValue(Key(http), out var queue))
+        var now = clock.GetCurrentInstant();
+        var address = Address(http);
+        var account = "u:" + userName.Trim().ToLowerInvariant();
+        var pair = $"p:{address}|{account}";
+        var byAddress = _counters.GetOrAdd("a:" + address, _ => new Counter());
+        var byPair = _counters.GetOrAdd(pair, _ => new Counter());
+        var byAccount = _counters.GetOrAdd(account, _ => new Counter());
+        // One lock for the three, so the check and the count are one step even for parallel guesses.
+        lock (_counters)
         {
-            return;
-        }
-        Instant? oldest;
-        lock (queue)
-        {
-            Trim(queue);
-            oldest = queue.Count >= _limit ? queue.Peek() : null;
-        }
-        if (oldest is { } first)
-        {
-            var wait = first + _window - clock.GetCurrentInstant();
-            var minutes = Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes));
-            throw new ProblemException(StatusCodes.Status429TooManyRequests,
-                $"For mange forkerte forsøg på at logge ind fra din forbindelse. Prøv igen om {minutes} {(minutes == 1 ? "minut" : "minutter")}.", code: "LOGIN_RATE_LIMITED")
+            while (byAddress.Window.Count > 0 && byAddress.Window.Peek() <= now - _window)
             {
-                RetryAfterSeconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds)),
-            };
+                byAddress.Window.Dequeue();
+            }
+            var until = new[]
+            {
+                byAddress.Window.Count >= _limit ? byAddress.Window.Peek() + _window : (Instant?)null,
+                Until(byPair, _free),
+                Until(byAccount, _freePerAccount),
+            }.Where(u => u > now).Max();
+            if (until is { } wait)
+            {
+                throw TooMany(wait - now);
+            }
+            foreach (var c in new[] { byPair, byAccount })
+            {
+                c.Failures++;
+                c.Last = now;
+            }
+            byAddress.Window.Enqueue(now);
+        }
+        return new Attempt(pair, account);
+    }
+
+    /// <summary>The right password: the user name's counters start over (the address's window keeps its failures).</summary>
+    public void Succeeded(HttpContext http, Attempt attempt)
+    {
+        lock (_counters)
+        {
+            _counters.TryRemove(attempt.Pair, out _);
+            _counters.TryRemove(attempt.Account, out _);
+            if (_counters.TryGetValue("a:" + Address(http), out var byAddress) && byAddress.Window.Count > 0)
+            {
+                // This attempt was counted as a failure up front; it was not one.
+                var kept = byAddress.Window.ToList();
+                kept.RemoveAt(kept.Count - 1);
+                byAddress.Window.Clear();
+                kept.ForEach(byAddress.Window.Enqueue);
+            }
         }
     }
 
-    public void Failed(HttpContext http)
-    {
-        var queue = _failures.GetOrAdd(Key(http), _ => new Queue<Instant>());
-        lock (queue)
-        {
-            Trim(queue);
-            queue.Enqueue(clock.GetCurrentInstant());
-        }
-    }
+    private static Instant? Until(Counter c, int free) =>
+        c.Failures < free ? null : c.Last + Duration.FromSeconds(Math.Min(Math.Pow(2, c.Failures - free), MaxDelay.TotalSeconds));
 
-    private void Trim(Queue<Instant> queue)
+    private static ProblemException TooMany(Duration wait)
     {
-        var since = clock.GetCurrentInstant() - _window;
-        while (queue.Count > 0 && queue.Peek() <= since)
-        {
-            queue.Dequeue();
-        }
+        var seconds = (int)Math.Ceiling(Math.Max(1, wait.TotalSeconds));
+        var text = seconds < 60 ? $"{seconds} {(seconds == 1 ? "sekund" : "sekunder")}" : $"{(seconds + 59) / 60} minutter";
+        return new ProblemException(StatusCodes.Status429TooManyRequests,
+            $"For mange forkerte forsøg på at logge ind. Vent {text}, og prøv igen.", code: "LOGIN_RATE_LIMITED") { RetryAfterSeconds = seconds };
     }
 }

@@ -31,6 +31,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -970,6 +973,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<Guid?>("CompanionId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -978,12 +984,6 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<string>("ExternalSubject")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
-
-                    b.Property<int>("FailedLogins")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTime?>("LockedUntil")
-                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("MunicipalityId")
                         .IsRequired()
@@ -998,6 +998,11 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<string>("UserName")
                         .IsRequired()

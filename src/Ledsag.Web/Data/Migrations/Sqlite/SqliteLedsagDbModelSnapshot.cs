@@ -26,6 +26,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -961,6 +964,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<Guid?>("CompanionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -968,12 +974,6 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("ExternalSubject")
                         .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("FailedLogins")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("MunicipalityId")
@@ -988,6 +988,11 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UserName")
