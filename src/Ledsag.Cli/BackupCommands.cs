@@ -21,6 +21,7 @@ public static class BackupCommands
             {
                 throw new ArgumentException("databasen kan ikke åbnes");
             }
+            string summary;
             if (db.Database.IsSqlite())
             {
                 await using var source = new SqliteConnection(db.Database.GetConnectionString());
@@ -28,12 +29,21 @@ public static class BackupCommands
                 await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = outFile, Pooling = false }.ToString());
                 await target.OpenAsync();
                 source.BackupDatabase(target);
+                await target.CloseAsync();
+                // What the file holds, counted in the file itself.
+                await using var written = DatabaseCommands.Open("Sqlite", new SqliteConnectionStringBuilder { DataSource = outFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+                summary = await SummaryAsync(written);
             }
             else
             {
-                PgTool("pg_dump", db.Database.GetConnectionString()!, $"-Fc -f \"{outFile}\"");
+                // The dump and the counts see one snapshot: the counts are what the file holds, whatever the server writes meanwhile.
+                await db.Database.OpenConnectionAsync();
+                await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+                var id = await db.Database.SqlQueryRaw<string>("SELECT pg_export_snapshot() AS \"Value\"").SingleAsync();
+                summary = await SummaryAsync(db);
+                PgTool("pg_dump", db.Database.GetConnectionString()!, $"-Fc --snapshot={id} -f \"{outFile}\"");
             }
-            output.WriteLine($"Sikkerhedskopi skrevet til {outFile}: {await SummaryAsync(db)}");
+            output.WriteLine($"Sikkerhedskopi skrevet til {outFile}: {summary}");
             return LedsagCommand.Ok;
         }
         catch (Exception e) when (e is ArgumentException or IOException or SqliteException or NpgsqlException or InvalidOperationException)
@@ -82,7 +92,11 @@ public static class BackupCommands
                 }
                 PgTool("pg_restore", db.Database.GetConnectionString()!, $"--clean --if-exists --no-owner -d \"{database}\" \"{fromFile}\"");
             }
-            output.WriteLine($"Gendannet fra {fromFile}: {await SummaryAsync(db)}");
+            var restored = await SummaryAsync(db);
+            // A restore is a deliberate step back: the audit log's anchor moves to the restored chain's head.
+            await new Web.Infrastructure.AuditLog(NodaTime.SystemClock.Instance, Web.Infrastructure.MasterKey.FromEnvironment()).ResetHeadAsync(db);
+            output.WriteLine("Auditloggens anker er sat til den gendannede logs sidste post.");
+            output.WriteLine($"Gendannet fra {fromFile}: {restored}");
             return LedsagCommand.Ok;
         }
         catch (Exception e) when (e is ArgumentException or IOException or SqliteException or NpgsqlException or InvalidOperationException)

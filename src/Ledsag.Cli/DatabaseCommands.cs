@@ -34,7 +34,7 @@ public static class DatabaseCommands
                 error.WriteLine("fejl: databasen kan ikke åbnes");
                 return LedsagCommand.BadInput;
             }
-            var (count, problem) = await AuditLog.VerifyAsync(db);
+            var (count, problem) = await new AuditLog(NodaTime.SystemClock.Instance, MasterKey.FromEnvironment()).VerifyAsync(db);
             if (problem is not null)
             {
                 output.WriteLine($"FEJL i auditloggen efter {count} gyldige poster: {problem}");
@@ -99,7 +99,7 @@ public static class DatabaseCommands
             var done = 0;
             if (apply)
             {
-                var audit = new AuditLog(NodaTime.SystemClock.Instance);
+                var audit = new AuditLog(NodaTime.SystemClock.Instance, MasterKey.FromEnvironment());
                 foreach (var c in due)
                 {
                     db.ChangeTracker.Clear();

@@ -34,7 +34,7 @@ public static class ExportCommands
                 throw new ArgumentException($"--format: '{format}' er hverken csv eller xlsx");
             }
             await using var db = DatabaseCommands.Open(provider, connection);
-            var audit = new AuditLog(SystemClock.Instance);
+            var audit = new AuditLog(SystemClock.Instance, MasterKey.FromEnvironment());
             string csv;
             switch (kind)
             {
@@ -152,7 +152,7 @@ public static class ExportCommands
             var services = new ServiceCollection();
             services.AddSingleton<IClock>(SystemClock.Instance);
             services.AddSingleton(new Standards(StandardsDirectory.Load(standardsDir)));
-            services.AddSingleton<AuditLog>().AddSingleton<Passwords>().AddSingleton<Today>().AddSingleton<LetterService>();
+            services.AddSingleton(MasterKey.FromEnvironment()).AddSingleton<AuditLog>().AddSingleton<Passwords>().AddSingleton<Today>().AddSingleton<LetterService>();
             services.AddScoped(_ => DatabaseCommands.Open(provider, connection));
             services.AddScoped<CaseWorkflow>();
             await using var provider_ = services.BuildServiceProvider();

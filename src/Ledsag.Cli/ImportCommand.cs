@@ -506,7 +506,7 @@ public static class ImportCommand
         await using var transaction = await db.Database.BeginTransactionAsync();
         await BulkInsert.WriteAsync(db, rows);
         await NewVersionsAsync(db, grantsChanged);
-        var audit = new AuditLog(SystemClock.Instance);
+        var audit = new AuditLog(SystemClock.Instance, MasterKey.FromEnvironment());
         audit.Add(db, null, "import", what, null, $"{rows.Count} {what} importeret for {municipality}");
         await audit.SaveAsync(db);
         await transaction.CommitAsync();
@@ -539,7 +539,7 @@ public static class ImportCommand
             db.ChangeTracker.Clear();
         }
         await NewVersionsAsync(db, grantsChanged ?? []);
-        var audit = new AuditLog(SystemClock.Instance);
+        var audit = new AuditLog(SystemClock.Instance, MasterKey.FromEnvironment());
         audit.Add(db, null, "import", what, null, $"{rows.Count} {what} importeret for {municipality}");
         await audit.SaveAsync(db);
         await transaction.CommitAsync();

@@ -16,7 +16,12 @@ demo |= builder.Configuration.GetValue<bool>("Demo:Seed");
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(_ => new Standards(StandardsDirectory.Load(StandardsDirectory.Locate(builder.Configuration["Standards:Path"]))));
 builder.Services.AddLedsagDatabase(builder.Configuration);
+var masterKey = MasterKey.From(builder.Configuration);
+builder.Services.AddSingleton(masterKey);
+// The key ring lives in the database (shared by every instance), each key encrypted with the master key,
+// which does not: a copy of the database cannot sign a cookie.
 builder.Services.AddDataProtection().SetApplicationName("Ledsag").PersistKeysToDbContext<LedsagDb>();
+builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new KeyRingEncryptor(masterKey));
 builder.Services.AddLedsagAuthentication(builder.Configuration);
 builder.Services.AddSingleton<AuditLog>();
 builder.Services.AddSingleton<Passwords>();

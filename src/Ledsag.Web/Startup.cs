@@ -23,9 +23,30 @@ public static class Startup
             }
         }
         await db.SaveChangesAsync();
+        await SecureKeysAsync(scope.ServiceProvider, db);
         if (demo)
         {
             await DemoData.SeedAsync(scope.ServiceProvider);
+        }
+    }
+
+    /// <summary>
+    /// Before the key ring was encrypted, its keys lay in the database as plain text: a backup could sign
+    /// cookies. Such keys are revoked (everyone signs in once more) and new ones are made encrypted. An audit
+    /// log written before anchoring is anchored once.
+    /// </summary>
+    private static async Task SecureKeysAsync(IServiceProvider services, LedsagDb db)
+    {
+        var plain = await db.DataProtectionKeys.Where(k => k.Xml != null && k.Xml.Contains("<masterKey")).ExecuteDeleteAsync();
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledsag.Startup");
+        if (plain > 0)
+        {
+            log.LogWarning("Removed {Count} unencrypted Data Protection keys; new keys are encrypted with the master key. Everyone signs in again.", plain);
+        }
+        var anchored = await services.GetRequiredService<AuditLog>().AnchorOlderEntriesAsync(db);
+        if (anchored > 0)
+        {
+            log.LogWarning("Anchored the audit log: {Count} entries sealed with the master key.", anchored);
         }
     }
 

@@ -201,7 +201,7 @@ public sealed class ProcessReliabilityTests
                 var keys = await db.Sessions.Where(s => grants.Contains(s.GrantId)).Select(s => s.IdempotencyKey!).ToListAsync();
                 keys.Distinct().Count().ShouldBe(keys.Count);
                 acknowledged.Except(keys).ShouldBeEmpty();
-                (await AuditLog.VerifyAsync(db)).Problem.ShouldBeNull();
+                (await new AuditLog(NodaTime.SystemClock.Instance, MasterKey.FromEnvironment()).VerifyAsync(db)).Problem.ShouldBeNull();
             }
             Summary.Line($"Crash ({name}): {Kills} SIGKILLs under load of {Workers} clients — acknowledged {acknowledged.Count}, lost 0, phantom 0, duplicates 0; " +
                 $"in flight at a kill {inFlight} ({inFlightCommitted} committed whole, {inFlight - inFlightCommitted} not at all); balances equal to their entries {balancesChecked}/{balancesChecked}; audit chain intact");

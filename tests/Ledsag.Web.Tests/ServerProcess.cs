@@ -62,6 +62,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{chosen}");
         info.Environment["Database__Provider"] = provider;
+        // The same master key as the tests' own hosts and commands use (they run in the test's folder; the server in the repository's).
+        info.Environment["Security__MasterKeyFile"] = Path.GetFullPath(Web.Infrastructure.MasterKey.DefaultFile);
         info.Environment["ConnectionStrings__Ledsag"] = connection;
         info.Environment["Jobs__LapseReminders"] = jobs ? "true" : "false";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -346,7 +346,12 @@ public sealed class AuditEntry
     public required string Action { get; set; }
     public required string Entity { get; set; }
     public string? EntityId { get; set; }
+    /// <summary>What happened, in words; may name a person, so it is erased at anonymisation (its hash stays).</summary>
     public string? Detail { get; set; }
+    /// <summary>SHA-256 of the detail: the chain covers this, so an erased detail leaves the chain intact.</summary>
+    public string? DetailHash { get; set; }
     public required string PreviousHash { get; set; }
     public required string Hash { get; set; }
+    /// <summary>HMAC of the hash with a key outside the database (<see cref="Infrastructure.MasterKey"/>): the anchor.</summary>
+    public string? Mac { get; set; }
 }

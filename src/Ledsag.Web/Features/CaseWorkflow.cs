@@ -36,7 +36,7 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         c.Version++;
         step.CaseVersion = c.Version;
         db.CaseSteps.Add(step);
-        audit.Add(db, actor, kind, "case", c.Id.ToString(), reason);
+        audit.Add(db, actor, kind, "case", c.Id.ToString(), $"trin {step.Id}"); // the reason stays on the step, not in the log
         return step;
     }
 

@@ -162,7 +162,7 @@ public static class CompanionEndpoints
         var reason = v.Text("reason", body?.Reason, max: 1000);
         v.ThrowIfInvalid();
         k.RelationExceptionReason = reason;
-        audit.Add(db, actor, "relation-exception", "companion", id.ToString(), reason);
+        audit.Add(db, actor, "relation-exception", "companion", id.ToString());
         await audit.SaveAsync(db, ct);
         return Results.Ok(View(k, showCpr: true));
     }
@@ -356,7 +356,7 @@ public static class CompanionEndpoints
         {
             db.Assignments.Add(new Assignment { CompanionId = p.CompanionId, CitizenId = p.CitizenId, From = today.Date });
         }
-        audit.Add(db, actor, "match-" + outcome, "match", id.ToString(), note);
+        audit.Add(db, actor, "match-" + outcome, "match", id.ToString());
         await audit.SaveAsync(db, ct);
         return Results.Ok(ProposalView(p));
     }

@@ -62,6 +62,7 @@ public static class Retention
         {
             return false;
         }
+        var (cpr, name) = (citizen.Cpr, citizen.Name);
         citizen.Cpr = Marker + citizen.Id.ToString("N")[..10];
         citizen.Name = "Anonymiseret borger";
         citizen.BirthDate = new LocalDate(citizen.BirthDate.Year, 1, 1); // the year stays for age statistics
@@ -85,9 +86,15 @@ public static class Retention
         {
             a.Purpose = Redacted;
         }
-        foreach (var p in await db.PlannedSessions.Where(p => grantIds.Contains(p.GrantId)).ToListAsync(ct))
+        var planned = await db.PlannedSessions.Where(p => grantIds.Contains(p.GrantId)).ToListAsync(ct);
+        foreach (var p in planned)
         {
             p.Note = null;
+        }
+        var sessions = await db.Sessions.Where(x => grantIds.Contains(x.GrantId)).ToListAsync(ct);
+        foreach (var x in sessions.Where(x => x.Reason is not null))
+        {
+            x.Reason = Redacted; // why a session was reversed may say something about the citizen's health
         }
         foreach (var letter in await db.Letters.Where(l => l.CitizenId == citizenId).ToListAsync(ct))
         {
@@ -95,13 +102,20 @@ public static class Retention
             letter.Pdf = null;
         }
         var claims = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId).Select(c => c.Id).ToListAsync(ct);
+        // Stored payment files keep the payment (amount, year) for the accounts, not who it was: the CPR number and name become a marker.
+        var paidIn = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId && c.PaymentExportId != null).Select(c => c.PaymentExportId!.Value).ToListAsync(ct);
+        foreach (var file in await db.Exports.Where(e => paidIn.Contains(e.Id)).ToListAsync(ct))
+        {
+            file.Content = file.Content.Replace($"{cpr};{MoneyEndpoints.Csv(name)};", $"{citizen.Cpr};{citizen.Name};", StringComparison.Ordinal);
+        }
         foreach (var e in await db.SubsidyExpenses.Where(e => claims.Contains(e.ClaimId)).ToListAsync(ct))
         {
             e.What = Redacted;
             e.Receipt = null;
             e.ReceiptFileName = e.ReceiptContentType = null;
         }
-        foreach (var m in await db.MatchProposals.Where(m => m.CitizenId == citizenId).ToListAsync(ct))
+        var proposals = await db.MatchProposals.Where(m => m.CitizenId == citizenId).ToListAsync(ct);
+        foreach (var m in proposals)
         {
             m.OutcomeNote = null;
         }
@@ -112,8 +126,22 @@ public static class Retention
             u.PasswordHash = null;
             u.ExternalSubject = null;
         }
+        // The audit log keeps who did what and when about this citizen; its words (which may name them) go.
+        var about = new List<string> { citizenId.ToString() };
+        about.AddRange(cases.Select(c => c.ToString()));
+        about.AddRange(grantIds.Select(g => g.ToString()));
+        about.AddRange(sessions.Select(x => x.Id.ToString()));
+        about.AddRange(planned.Select(p => p.Id.ToString()));
+        about.AddRange(claims.Select(c => c.ToString()));
+        about.AddRange(proposals.Select(m => m.Id.ToString()));
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await AuditLog.EraseDetailsAsync(db, about, ct);
         audit.Add(db, null, "anonymise", "citizen", citizenId.ToString(), $"opbevaringsperioden udløbet; {cases.Count} sager, {grants.Count} bevillinger bevaret uden personoplysninger");
         await audit.SaveAsync(db, ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
         return true;
     }
 }

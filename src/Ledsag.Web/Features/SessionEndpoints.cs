@@ -313,7 +313,7 @@ public static class SessionEndpoints
         s.ConfirmedAt = today.Now;
         s.ConfirmedBy = actor.UserId;
         s.ConfirmedOnBehalf = onBehalf;
-        audit.Add(db, actor, onBehalf ? "confirm-on-behalf" : "confirm", "session", s.Id.ToString(), body?.Note);
+        audit.Add(db, actor, onBehalf ? "confirm-on-behalf" : "confirm", "session", s.Id.ToString(), body?.Note); // erased with the session at anonymisation
         await audit.SaveAsync(db, ct);
         return ToView(s, standards.For(g.MunicipalityId).National);
     }
@@ -352,7 +352,7 @@ public static class SessionEndpoints
             };
             db.Sessions.Add(reversal);
             g.Version++;
-            audit.Add(db, actor, "reverse", "session", s.Id.ToString(), reason);
+            audit.Add(db, actor, "reverse", "session", s.Id.ToString(), $"tilbageført af {reversal.Id}");
             try
             {
                 await audit.SaveAsync(db, ct);

@@ -103,6 +103,10 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.Property<string>("DetailHash")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("Entity")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -114,6 +118,10 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.Property<string>("Hash")
                         .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Mac")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 

@@ -96,6 +96,10 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DetailHash")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Entity")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -107,6 +111,10 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("Hash")
                         .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mac")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
