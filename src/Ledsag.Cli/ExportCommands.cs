@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ClosedXML.Excel;
 using Ledsag.Web.Data;
 using Ledsag.Web.Features;
 using Ledsag.Web.Infrastructure;
@@ -51,12 +50,8 @@ public static class ExportCommands
                     break;
                 case "statistics":
                     var stats = await StatisticsEndpoints.ComputeAsync(db, standards, Today, municipality, Year(period), CancellationToken.None);
-                    var sb = new StringBuilder("måned;aktive bevillinger;timer brugt;timer bortfaldet;afgørelser;heraf inden for fristen;klager\r\n");
-                    foreach (var x in stats.Months)
-                    {
-                        sb.Append(CultureInfo.InvariantCulture, $"{x.Month};{x.ActiveGrants};{Number(x.HoursUsed)};{Number(x.HoursLapsed)};{x.Decisions};{x.DecisionsWithinDeadline};{x.Complaints}\r\n");
-                    }
-                    csv = sb.ToString();
+                    csv = Exports.Csv(new ExportSheet("statistics", ["måned", "aktive bevillinger", "timer brugt", "timer bortfaldet", "afgørelser", "heraf inden for fristen", "klager"],
+                        stats.Months.Select(x => (IReadOnlyList<object?>)[x.Month, x.ActiveGrants, x.HoursUsed, x.HoursLapsed, x.Decisions, x.DecisionsWithinDeadline, x.Complaints]).ToList()));
                     break;
                 default:
                     throw new ArgumentException($"'{kind}' kan ikke eksporteres (kan: payroll, subsidies, statistics)");
@@ -64,27 +59,17 @@ public static class ExportCommands
             if (format == "xlsx")
             {
                 var target = outFile ?? throw new ArgumentException("--out: angiv en fil til Excel-arket");
-                using var workbook = new XLWorkbook();
-                var sheet = workbook.Worksheets.Add(kind);
-                var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-                for (var r = 0; r < lines.Length; r++)
+                // The file's rows read back with a CSV parser (a name with a line break stays one cell), then written cell by cell.
+                var rows = Exports.ReadCsv(csv);
+                string[] numeric = ["timer", "km", "beløb", "aktive bevillinger", "timer brugt", "timer bortfaldet", "afgørelser", "heraf inden for fristen", "klager"];
+                var cells = rows.Skip(1).Select(r => (IReadOnlyList<object?>)r.Select((v, c) => numeric.Contains(rows[0][c]) &&
+                    decimal.TryParse(v.Replace(',', '.'), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) ? n : (object?)v).ToList()).ToList();
+                await using (var stream = File.Create(target))
                 {
-                    var cells = lines[r].Split(';');
-                    for (var c = 0; c < cells.Length; c++)
-                    {
-                        // Numbers as numbers, everything else as text (a CPR number or "2026-05" must not become a number or a date).
-                        if (r > 0 && decimal.TryParse(cells[c].Replace(',', '.'), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && !cells[c].StartsWith('0'))
-                        {
-                            sheet.Cell(r + 1, c + 1).Value = n;
-                        }
-                        else
-                        {
-                            sheet.Cell(r + 1, c + 1).SetValue(cells[c]);
-                        }
-                    }
+                    await Exports.XlsxAsync(stream, [new ExportSheet(kind, rows[0], cells)]);
                 }
-                workbook.SaveAs(target);
-                output.WriteLine($"Skrev {lines.Length - 1} rækker til {target}");
+                var lines = rows;
+                output.WriteLine($"Skrev {lines.Count - 1} rækker til {target}");
             }
             else if (outFile is not null)
             {

@@ -45,3 +45,21 @@ internal static class Api
     public static bool HasOpenDeadline(this JsonElement caseView, string kind) =>
         caseView.GetProperty("deadlines").EnumerateArray().Any(d => d.Str("kind") == kind && d.GetProperty("closedOn").ValueKind == JsonValueKind.Null);
 }
+
+/// <summary>Reads a sheet of an xlsx file (MiniExcel): cell (row, column), both from 1, as text.</summary>
+internal sealed class XlsxSheet
+{
+    private readonly List<IDictionary<string, object?>> _rows;
+
+    public XlsxSheet(Stream stream, string sheet)
+    {
+        _rows = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: false, sheetName: sheet).Cast<IDictionary<string, object?>>().ToList();
+    }
+
+    public int Rows => _rows.Count;
+
+    public string Cell(int row, int column) =>
+        Convert.ToString(_rows[row - 1].TryGetValue(((char)('A' + column - 1)).ToString(), out var v) ? v : null, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    public object? Value(int row, int column) => _rows[row - 1].TryGetValue(((char)('A' + column - 1)).ToString(), out var v) ? v : null;
+}

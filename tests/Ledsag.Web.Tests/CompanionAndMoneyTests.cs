@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Ledsag.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit;
 
@@ -421,6 +422,46 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
             caseworker.PostAsJsonAsync($"/api/grants/{grant}/sessions", new { date = "2026-05-05", hours = 0.25m, activity = "sport" }),
         }));
         raced.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task ANameThatLooksLikeAFormulaOrHoldsALineBreak_StaysTextInOneCell_InTheCsvAndTheXlsx()
+    {
+        var (caseworker, _, grant) = await Granted("ballerup");
+        var names = new[] { "=HYPERLINK(\"http://x\",\"Klik\")", "+45 Ledsager", "Linje et\r\nLinje to; med semikolon" };
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            var (coordinator, companionId) = await EmployedCompanion("ballerup", new { name });
+            await Assign(coordinator, grant, companionId);
+            var companion = await factory.SignedIn("ballerup", Role.Companion, companionId: companionId);
+            var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date = $"2026-03-0{i + 2}", start = "10:00", end = "11:00", activity = "sport" }, HttpStatusCode.Created))
+                .GetProperty("session").Id();
+            await caseworker.Post($"/api/grants/{grant}/sessions/{id}/confirm", new { onBehalf = true, note = "Telefonisk" });
+        }
+        var finance = await factory.SignedIn("ballerup", Role.Finance);
+        var csv = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-03" })).Content.ReadAsStringAsync();
+        var rows = Ledsag.Web.Infrastructure.Exports.ReadCsv(csv);
+        rows.ShouldAllBe(r => r.Length == 7); // a line break or a semicolon in a name does not make a new row or column
+        var written = rows.Select(r => r[1]).ToList();
+        written.ShouldContain("'=HYPERLINK(\"http://x\",\"Klik\")"); // shown as text, never run
+        written.ShouldContain("'+45 Ledsager");
+        written.ShouldContain("Linje et\r\nLinje to; med semikolon");
+        csv.Split("\r\n").ShouldNotContain(l => l.StartsWith('=') || l.Contains(";=", StringComparison.Ordinal));
+
+        var xlsx = Path.Combine(Path.GetTempPath(), $"ledsag-payroll-{Guid.NewGuid():N}.xlsx");
+        var connection = factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:Ledsag"]!;
+        var cli = CliRunner.Run("export", "payroll", "--municipality", "ballerup", "--period", "2026-03", "--format", "xlsx", "--out", xlsx,
+            "--connection", connection, "--provider", Provider);
+        cli.Exit.ShouldBe(0, cli.Err);
+        using (var file = File.OpenRead(xlsx))
+        {
+            var sheet = new XlsxSheet(file, "payroll");
+            sheet.Rows.ShouldBe(rows.Count);
+            // One cell with its line break (XML keeps it as a line feed).
+            Enumerable.Range(2, sheet.Rows - 1).Select(r => sheet.Cell(r, 2).Replace("\r\n", "\n", StringComparison.Ordinal)).ShouldContain("Linje et\nLinje to; med semikolon");
+            sheet.Value(2, 6).ShouldBeOfType<double>(); // hours are numbers
+        }
+        File.Delete(xlsx);
     }
 }
 

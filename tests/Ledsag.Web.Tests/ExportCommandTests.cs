@@ -1,4 +1,3 @@
-using ClosedXML.Excel;
 using Shouldly;
 using Xunit;
 
@@ -27,11 +26,11 @@ public sealed class ExportCommandTests : IDisposable
 
         var xlsx = Path.ChangeExtension(_file, ".xlsx");
         Run("export", "statistics", "--municipality", "ballerup", "--period", DateTime.UtcNow.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "xlsx", "--out", xlsx).Exit.ShouldBe(0);
-        using (var workbook = new XLWorkbook(xlsx))
+        using (var file = File.OpenRead(xlsx))
         {
-            var sheet = workbook.Worksheet("statistics");
-            sheet.Cell(1, 1).GetString().ShouldBe("måned");
-            sheet.Cell(2, 1).GetString().ShouldEndWith("-01");
+            var sheet = new XlsxSheet(file, "statistics");
+            sheet.Cell(1, 1).ShouldBe("måned");
+            sheet.Cell(2, 1).ShouldEndWith("-01");
         }
         File.Delete(xlsx);
 

@@ -1,5 +1,4 @@
 using System.Net;
-using ClosedXML.Excel;
 using Ledsag.Web.Data;
 using Shouldly;
 using Xunit;
@@ -37,12 +36,12 @@ public sealed class StatisticsTests(SqliteFactory factory) : IClassFixture<Sqlit
 
         var response = await client.GetAsync("/api/statistics.xlsx?year=2026");
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        using var workbook = new XLWorkbook(await response.Content.ReadAsStreamAsync());
-        var sheet = workbook.Worksheet("Måneder");
-        sheet.Cell(1, 3).GetString().ShouldBe("Timer brugt");
-        sheet.Cell(13, 1).GetString().ShouldBe("2026-12");
-        sheet.Cell(3, 5).GetValue<int>().ShouldBe(1); // February: one decision
-        workbook.Worksheet("Overblik").Cell(4, 2).GetString().ShouldBe("50");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        var sheet = new XlsxSheet(new MemoryStream(bytes), "Måneder");
+        sheet.Cell(1, 3).ShouldBe("Timer brugt");
+        sheet.Cell(13, 1).ShouldBe("2026-12");
+        Convert.ToInt32(sheet.Value(3, 5), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(1); // February: one decision, a number
+        new XlsxSheet(new MemoryStream(bytes), "Overblik").Cell(4, 2).ShouldBe("50");
 
         var citizen = await factory.SignedIn("lejre", Role.Citizen);
         await citizen.Get("/api/statistics", HttpStatusCode.Forbidden);

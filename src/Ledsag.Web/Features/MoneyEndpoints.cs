@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -327,15 +325,12 @@ public static class MoneyEndpoints
         {
             var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId && c.Year == year && c.Status == "approved" && c.PaymentExportId == null)
                 .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
-            var csv = new StringBuilder("cpr;navn;beløb;tekst\r\n");
-            foreach (var x in claims.OrderBy(x => x.Name))
-            {
-                csv.Append($"{x.Cpr};{Csv(x.Name)};{x.c.ApprovedAmount!.Value.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',')};Tilskud ledsageordning {x.c.Year}\r\n");
-            }
+            var csv = Exports.Csv(new ExportSheet("Udbetalinger", ["cpr", "navn", "beløb", "tekst"],
+                claims.OrderBy(x => x.Name).Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, x.c.ApprovedAmount!.Value, $"Tilskud ledsageordning {x.c.Year}"]).ToList()));
             var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments" && e.Period.StartsWith($"{year}/"), ct);
             var file = new ExportFile
             {
-                MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv.ToString(),
+                MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv,
             };
             db.Exports.Add(file);
             foreach (var x in claims)
@@ -409,8 +404,6 @@ public static class MoneyEndpoints
             .Select(e => new { e.Id, e.Kind, e.Period, e.CreatedAt }).ToListAsync(ct);
         return Results.Ok(rows.Select(e => new { id = e.Id, kind = e.Kind, period = e.Period, createdAt = e.CreatedAt.ToString() }));
     }
-
-    internal static string Csv(string s) => s.Contains(';') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 }
 
 /// <summary>Builds a payroll file: confirmed hours per companion for the period, late registrations and corrections of exported sessions as adjustments.</summary>
@@ -443,16 +436,11 @@ public static class PayrollFile
             s.PayrollExportId = file.Id; // settled: paid now, or netted out by its reversal
         }
         var companions = await db.Companions.Where(k => k.MunicipalityId == actor.MunicipalityId).ToDictionaryAsync(k => k.Id, ct);
-        var csv = new StringBuilder("ledsager_id;navn;cpr;periode;type;timer;km\r\n");
-        foreach (var g in lines.GroupBy(l => (l.Companion, l.Type)).OrderBy(g => companions[g.Key.Companion].Name).ThenBy(g => g.Key.Type))
-        {
-            var k = companions[g.Key.Companion];
-            csv.Append($"{k.Id};{MoneyEndpoints.Csv(k.Name)};{k.Cpr ?? ""};{key};{g.Key.Type};{Number(g.Sum(l => l.Minutes) / 60m)};{Number(g.Sum(l => l.Km))}\r\n");
-        }
-        file.Content = csv.ToString();
+        file.Content = Exports.Csv(new ExportSheet("Løn", ["ledsager_id", "navn", "cpr", "periode", "type", "timer", "km"],
+            lines.GroupBy(l => (l.Companion, l.Type)).OrderBy(g => companions[g.Key.Companion].Name).ThenBy(g => g.Key.Type)
+                .Select(g => (IReadOnlyList<object?>)[g.Key.Companion.ToString(), companions[g.Key.Companion].Name, companions[g.Key.Companion].Cpr ?? "", key, g.Key.Type,
+                    g.Sum(l => l.Minutes) / 60m, g.Sum(l => l.Km)]).ToList()));
         db.Exports.Add(file);
         return file;
     }
-
-    private static string Number(decimal d) => d.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',');
 }

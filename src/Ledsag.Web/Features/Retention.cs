@@ -62,7 +62,7 @@ public static class Retention
         {
             return false;
         }
-        var (cpr, name) = (citizen.Cpr, citizen.Name);
+        var cpr = citizen.Cpr;
         citizen.Cpr = Marker + citizen.Id.ToString("N")[..10];
         citizen.Name = "Anonymiseret borger";
         citizen.BirthDate = new LocalDate(citizen.BirthDate.Year, 1, 1); // the year stays for age statistics
@@ -106,7 +106,12 @@ public static class Retention
         var paidIn = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId && c.PaymentExportId != null).Select(c => c.PaymentExportId!.Value).ToListAsync(ct);
         foreach (var file in await db.Exports.Where(e => paidIn.Contains(e.Id)).ToListAsync(ct))
         {
-            file.Content = file.Content.Replace($"{cpr};{MoneyEndpoints.Csv(name)};", $"{citizen.Cpr};{citizen.Name};", StringComparison.Ordinal);
+            var rows = Exports.ReadCsv(file.Content);
+            foreach (var row in rows.Skip(1).Where(r => r[0] == cpr))
+            {
+                (row[0], row[1]) = (citizen.Cpr, citizen.Name);
+            }
+            file.Content = Exports.Csv(new ExportSheet(file.Kind, rows[0], rows.Skip(1).Select(r => (IReadOnlyList<object?>)r).ToList()));
         }
         foreach (var e in await db.SubsidyExpenses.Where(e => claims.Contains(e.ClaimId)).ToListAsync(ct))
         {

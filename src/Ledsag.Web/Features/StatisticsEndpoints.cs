@@ -1,4 +1,3 @@
-using ClosedXML.Excel;
 using Ledsag.Domain.Calendar;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -135,54 +134,20 @@ public static class StatisticsEndpoints
         var stats = await ComputeAsync(db, standards, today, actor.MunicipalityId, ValidYear(year, today), ct);
         audit.Add(db, actor, "export", "statistics", stats.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await audit.SaveAsync(db, ct);
-        using var workbook = new XLWorkbook();
-        var sheet = workbook.Worksheets.Add("Måneder");
         string[] headers = ["Måned", "Aktive bevillinger", "Timer brugt", "Timer bortfaldet", "Afgørelser", "Heraf inden for fristen", "Klager",
             "Fejl fundet ved tjek", "Fejl rettet før afsendelse", "Advarsler sendt med afgørelsen"];
-        for (var c = 0; c < headers.Length; c++)
+        var months = stats.Months.Select(m => (IReadOnlyList<object?>)[m.Month, m.ActiveGrants, m.HoursUsed, m.HoursLapsed, m.Decisions, m.DecisionsWithinDeadline,
+            m.Complaints, m.CheckDefectsFound, m.CheckDefectsFixed, m.CheckWarningsOverridden]).ToList();
+        var overview = new List<IReadOnlyList<object?>>
         {
-            sheet.Cell(1, c + 1).Value = headers[c];
-            sheet.Cell(1, c + 1).Style.Font.Bold = true;
-        }
-        for (var r = 0; r < stats.Months.Count; r++)
-        {
-            var m = stats.Months[r];
-            sheet.Cell(r + 2, 1).SetValue(m.Month); // SetValue keeps "2026-01" as text (Value would make it a date)
-            sheet.Cell(r + 2, 2).Value = m.ActiveGrants;
-            sheet.Cell(r + 2, 3).Value = m.HoursUsed;
-            sheet.Cell(r + 2, 4).Value = m.HoursLapsed;
-            sheet.Cell(r + 2, 5).Value = m.Decisions;
-            sheet.Cell(r + 2, 6).Value = m.DecisionsWithinDeadline;
-            sheet.Cell(r + 2, 7).Value = m.Complaints;
-            sheet.Cell(r + 2, 8).Value = m.CheckDefectsFound;
-            sheet.Cell(r + 2, 9).Value = m.CheckDefectsFixed;
-            sheet.Cell(r + 2, 10).Value = m.CheckWarningsOverridden;
-        }
-        for (var c = 1; c <= headers.Length; c++)
-        {
-            sheet.Column(c).Width = 22;
-        }
-        var summary = workbook.Worksheets.Add("Overblik");
-        summary.Cell(1, 1).Value = "Kommune";
-        summary.Cell(1, 2).Value = stats.Municipality;
-        summary.Cell(2, 1).Value = "År";
-        summary.Cell(2, 2).Value = stats.Year;
-        summary.Cell(3, 1).Value = "Offentliggjort sagsbehandlingstid";
-        summary.Cell(3, 2).Value = stats.ProcessingTime ?? "ingen";
-        summary.Cell(4, 1).Value = "Andel afgørelser inden for fristen (%)";
-        summary.Cell(4, 2).Value = stats.ShareWithinDeadline is { } share ? share.ToString(System.Globalization.CultureInfo.InvariantCulture) : "—";
-        summary.Cell(5, 1).Value = "Bevillinger / afslag";
-        summary.Cell(5, 2).Value = $"{stats.Grants} / {stats.Refusals}";
-        var row = 6;
-        foreach (var (outcome, count) in stats.ComplaintOutcomes)
-        {
-            summary.Cell(row, 1).Value = $"Klager: {outcome}";
-            summary.Cell(row++, 2).Value = count;
-        }
-        summary.Column(1).Width = 40;
-        summary.Column(2).Width = 25;
+            new object?[] { "År", stats.Year },
+            new object?[] { "Offentliggjort sagsbehandlingstid", stats.ProcessingTime ?? "ingen" },
+            new object?[] { "Andel afgørelser inden for fristen (%)", stats.ShareWithinDeadline is { } share ? share.ToString(System.Globalization.CultureInfo.InvariantCulture) : "—" },
+            new object?[] { "Bevillinger / afslag", $"{stats.Grants} / {stats.Refusals}" },
+        };
+        overview.AddRange(stats.ComplaintOutcomes.Select(o => (IReadOnlyList<object?>)[$"Klager: {o.Key}", o.Value]));
         using var stream = new MemoryStream();
-        workbook.SaveAs(stream);
+        await Exports.XlsxAsync(stream, [new ExportSheet("Måneder", headers, months), new ExportSheet("Overblik", ["Kommune", stats.Municipality], overview)], ct);
         return Results.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"ledsag-statistik-{actor.MunicipalityId}-{stats.Year}.xlsx");
     }
 }
