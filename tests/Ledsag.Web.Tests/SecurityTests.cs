@@ -223,6 +223,101 @@ public abstract class SecurityTests(LedsagFactory factory)
     }
 
     [Fact]
+    public async Task EachRoleSeesWhatItsWorkNeeds_FinanceAndCoordinatorsGetNoFullCprAndNoAssessment()
+    {
+        var (caseworker, citizen, caseId, _) = await GrantedCase("haderslev", NextCpr("0303"));
+        var full = (await caseworker.Get($"/api/citizens/{citizen}")).Str("cpr");
+        full.ShouldNotEndWith("xxxx");
+        foreach (var role in new[] { Role.Finance, Role.Coordinator })
+        {
+            var client = await factory.SignedIn("haderslev", role);
+            (await client.Get($"/api/citizens/{citizen}")).Str("cpr").ShouldEndWith("-xxxx");
+            if (role == Role.Finance)
+            {
+                var view = await client.Get($"/api/cases/{caseId}");
+                view.GetProperty("steps").EnumerateArray().ShouldAllBe(s => s.GetProperty("data").EnumerateObject().Count() == 0 && s.GetProperty("reason").ValueKind == JsonValueKind.Null);
+            }
+        }
+        var citizenClient = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizen);
+        await citizenClient.Post("/api/subsidy-claims", new { year = 2026, expenses = new[] { new { date = "2026-06-01", what = "Billet", amount = 90m } } }, HttpStatusCode.Created);
+        var claims = await (await factory.SignedIn("haderslev", Role.Finance)).Get("/api/subsidy-claims?year=2026");
+        var mine = claims.EnumerateArray().First(c => c.Id("citizenId") == citizen);
+        mine.Str("citizen").ShouldBe("Borger");
+        mine.Str("cpr").ShouldEndWith("-xxxx");
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKey_IsOneUsersForOneRegistration_AndWhoRegistersDoesNotConfirm()
+    {
+        var (caseworker, _, _, grant) = await GrantedCase("gribskov", NextCpr("0404"));
+        var body = new { date = "2026-06-02", hours = 1, activity = "sport", idempotencyKey = "nøgle-1" };
+        var first = await caseworker.Post($"/api/grants/{grant}/sessions", body, HttpStatusCode.Created);
+        (await caseworker.Post($"/api/grants/{grant}/sessions", body, HttpStatusCode.OK)).GetProperty("session").Id().ShouldBe(first.GetProperty("session").Id());
+        (await caseworker.Post($"/api/grants/{grant}/sessions", body with { hours = 3 }, HttpStatusCode.UnprocessableEntity))
+            .GetProperty("errors").TryGetProperty("idempotencyKey", out _).ShouldBeTrue();
+        var colleague = await factory.SignedIn("gribskov", Role.Caseworker);
+        await colleague.Post($"/api/grants/{grant}/sessions", body, HttpStatusCode.UnprocessableEntity);
+
+        var (coordinator, companion) = (await factory.SignedIn("gribskov", Role.Coordinator), Guid.Empty);
+        companion = (await coordinator.Post("/api/companions", new { name = "Egen Ledsager" }, HttpStatusCode.Created)).Id();
+        await coordinator.Post($"/api/companions/{companion}/criminal-record", new { date = "2026-05-01", clean = true });
+        await coordinator.Post($"/api/companions/{companion}/approve", new { });
+        await coordinator.Post($"/api/companions/{companion}/employ", new { });
+        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-06-01" }, HttpStatusCode.Created);
+        var own = (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "10:00", end = "11:00", activity = "sport", companionId = companion }, HttpStatusCode.Created))
+            .GetProperty("session").Id();
+        await caseworker.Post($"/api/grants/{grant}/sessions/{own}/confirm", new { onBehalf = true, note = "Telefonisk" }, HttpStatusCode.Forbidden);
+        await colleague.Post($"/api/grants/{grant}/sessions/{own}/confirm", new { onBehalf = true, note = "Telefonisk" });
+    }
+
+    [Fact]
+    public async Task AReceipt_KeepsOnlyItsName_IsTypedByItsContent_AndFiveMegabytesPlusOneIsRefused()
+    {
+        var (caseworker, citizen, _, _) = await GrantedCase("lejre", NextCpr("0505"));
+        var pdf = "%PDF-1.4 "u8.ToArray();
+        Task<JsonElement> Claim(string name, string type, byte[] bytes, HttpStatusCode expected) => caseworker.Post("/api/subsidy-claims", new
+        {
+            citizenId = citizen, year = 2026,
+            expenses = new[] { new { date = "2026-06-01", what = "Billet", amount = 50m, receipt = new { fileName = name, contentType = type, base64 = Convert.ToBase64String(bytes) } } },
+        }, expected);
+        var tooBig = new byte[(5 * 1024 * 1024) + 1];
+        pdf.CopyTo(tooBig, 0);
+        (await Claim("stor.pdf", "application/pdf", tooBig, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("expenses[0].receipt.base64", out _).ShouldBeTrue();
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 };
+        (await Claim("billede.pdf", "application/pdf", png, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("expenses[0].receipt.contentType", out _).ShouldBeTrue();
+        var claim = await Claim("../../etc/C:\\\\kvit\u0001tering.pdf", "application/pdf", pdf, HttpStatusCode.Created);
+        claim.GetProperty("expenses")[0].Str("receipt").ShouldBe("kvittering.pdf");
+    }
+
+    [Fact]
+    public async Task ProbingIdentifiers_IsAnswered429AfterTheLimit_WithoutAnAuditWriteEach()
+    {
+        var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: Guid.NewGuid());
+        var before = await factory.WithDb(db => db.Audit.CountAsync(a => a.Action.StartsWith("denied")));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < AuditLog.DenialsPerMinute + 20; i++)
+        {
+            statuses.Add((await citizen.GetAsync($"/api/grants/{Guid.NewGuid()}")).StatusCode);
+        }
+        statuses.Take(AuditLog.DenialsPerMinute).ShouldAllBe(s => s == HttpStatusCode.NotFound);
+        statuses.Skip(AuditLog.DenialsPerMinute).ShouldAllBe(s => s == HttpStatusCode.TooManyRequests);
+        (await factory.WithDb(db => db.Audit.CountAsync(a => a.Action.StartsWith("denied")))).ShouldBe(before + AuditLog.DenialsPerMinute + 1);
+        await (await factory.SignedIn("haderslev", Role.Caseworker)).Get("/api/worklist"); // nobody else is slowed
+    }
+
+    [Fact]
+    public async Task ACaseReceivedInYearOne_IsRefusedNamingTheField()
+    {
+        var client = await factory.SignedIn("ballerup", Role.Caseworker);
+        var citizen = (await client.Post("/api/citizens", new { cpr = NextCpr("0606"), name = "Borger" }, HttpStatusCode.Created)).Id();
+        foreach (var day in new[] { "0001-01-01", "0000-06-01", "-0001-01-01" })
+        {
+            (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = day, channel = "telefon" }, HttpStatusCode.BadRequest))
+                .GetProperty("errors").TryGetProperty("receivedOn", out _).ShouldBeTrue();
+        }
+    }
+
+    [Fact]
     public async Task AnIntegrationToken_SignsInAsItsUser()
     {
         var admin = await factory.SignedIn("bronderslev", Role.Administrator);

@@ -157,7 +157,14 @@ public static class CaseEndpoints
         var actor = Access.Require(http);
         var c = await access.CaseAsync(actor, id, ct);
         access.Read(actor, "case", id);
-        return await flow.SavedViewAsync(c, ct);
+        await flow.SaveAsync(ct);
+        var view = await CaseView.LoadAsync(flow, c, ct);
+        if (actor.Role is Role.Coordinator or Role.Finance)
+        {
+            // Least privilege: the case's course and deadlines, not the assessment (VUM facts, functional levels) or the caseworker's notes.
+            view = view with { Steps = view.Steps.Select(s => s with { Reason = null, Data = System.Text.Json.JsonDocument.Parse("{}").RootElement }).ToList() };
+        }
+        return Results.Ok(view);
     }
 
     private static async Task<IResult> Conversation(Guid id, NoteRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)

@@ -87,7 +87,8 @@ public static class CitizenEndpoints
         access.Read(actor, "citizen", id);
         await audit.SaveAsync(db, ct);
         var response = ToResponse(citizen);
-        return Results.Ok(actor.Role == Role.Companion ? response with { Cpr = Mask(citizen.Cpr) } : response);
+        // Least privilege: the full CPR number for the caseworker, the administrator and the citizen; the others' work needs only who it is.
+        return Results.Ok(actor.Role is Role.Caseworker or Role.Administrator or Role.Citizen ? response : response with { Cpr = Mask(citizen.Cpr) });
     }
 
     /// <summary>A stored CPR number as lists show it: the birth date part and four x'es.</summary>

@@ -137,12 +137,10 @@ public static class MoneyEndpoints
         {
             return (null, null, null);
         }
-        var name = v.Text($"{field}.fileName", r.FileName, max: 200);
-        if (r.ContentType is null || !ReceiptTypes.TryGetValue(r.ContentType, out var magic))
-        {
-            v.Add($"{field}.contentType", "Kvitteringen skal være PDF, JPEG eller PNG.");
-            return (null, null, null);
-        }
+        // Only the name itself is kept (no folders, no control characters): it is shown, never used as a path.
+        var name = v.Text($"{field}.fileName", r.FileName, max: 200) is { } given
+            ? new string(given.Replace('\\', '/').Split('/')[^1].Where(ch => !char.IsControl(ch)).ToArray()).Trim()
+            : null;
         if (string.IsNullOrEmpty(r.Base64) || r.Base64.Length > (MaxReceiptBytes / 3 * 4) + 4)
         {
             v.Add($"{field}.base64", "Kvitteringen mangler eller er større end 5 MB.");
@@ -154,18 +152,30 @@ public static class MoneyEndpoints
             v.Add($"{field}.base64", "Kvitteringen er ikke gyldigt base64-indhold.");
             return (null, null, null);
         }
-        var bytes = buffer[..length];
-        if (!bytes.AsSpan().StartsWith(magic))
+        if (length > MaxReceiptBytes)
         {
-            v.Add($"{field}.contentType", $"Filens indhold er ikke {r.ContentType}.");
+            v.Add($"{field}.base64", "Kvitteringen er større end 5 MB.");
             return (null, null, null);
         }
-        return (name, r.ContentType, bytes);
+        var bytes = buffer[..length];
+        // The type is what the content is (its first bytes), not what the client says; they must agree.
+        var sniffed = ReceiptTypes.FirstOrDefault(t => bytes.AsSpan().StartsWith(t.Value)).Key;
+        if (sniffed is null)
+        {
+            v.Add($"{field}.contentType", "Kvitteringen skal være PDF, JPEG eller PNG.");
+            return (null, null, null);
+        }
+        if (r.ContentType != sniffed)
+        {
+            v.Add($"{field}.contentType", ReceiptTypes.ContainsKey(r.ContentType ?? "") ? $"Filens indhold er ikke {r.ContentType}." : "Kvitteringen skal være PDF, JPEG eller PNG.");
+            return (null, null, null);
+        }
+        return (string.IsNullOrEmpty(name) ? "kvittering" : name, sniffed, bytes);
     }
 
-    private static object ClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses) => new
+    private static object ClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses, (string Name, string Cpr)? citizen = null) => new
     {
-        id = c.Id, citizenId = c.CitizenId, year = c.Year, submittedOn = c.SubmittedOn.Iso(), status = c.Status, claimedAmount = c.ClaimedAmount,
+        id = c.Id, citizenId = c.CitizenId, citizen = citizen?.Name, cpr = citizen is { } z ? CitizenEndpoints.Mask(z.Cpr) : null, year = c.Year, submittedOn = c.SubmittedOn.Iso(), status = c.Status, claimedAmount = c.ClaimedAmount,
         approvedAmount = c.ApprovedAmount, capReason = c.CapReason, decidedOn = c.DecidedOn?.Iso(), paid = c.PaymentExportId is not null,
         expenses = expenses.Select(e => new { date = e.Date.Iso(), what = e.What, amount = e.Amount, receipt = e.ReceiptFileName }),
     };
@@ -186,7 +196,10 @@ public static class MoneyEndpoints
         }
         var claims = await q.OrderByDescending(c => c.SubmittedOn).ToListAsync(ct);
         var expenses = await db.SubsidyExpenses.Where(e => claims.Select(c => c.Id).Contains(e.ClaimId)).ToListAsync(ct);
-        return Results.Ok(claims.Select(c => ClaimView(c, expenses.Where(e => e.ClaimId == c.Id))));
+        // Who the claim is from: the name and a masked CPR number (the payment file keeps the full one for NemKonto).
+        var ids = claims.Select(c => c.CitizenId).Distinct().ToList();
+        var citizens = await db.Citizens.Where(z => ids.Contains(z.Id)).ToDictionaryAsync(z => z.Id, z => (z.Name, z.Cpr), ct);
+        return Results.Ok(claims.Select(c => ClaimView(c, expenses.Where(e => e.ClaimId == c.Id), citizens.GetValueOrDefault(c.CitizenId))));
     }
 
     private static async Task<IResult> Decide(Guid id, DecideRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today,

@@ -188,6 +188,13 @@ public static class SessionEndpoints
         {
             if (key is not null && await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.GrantId == g.Id && s.IdempotencyKey == key, ct) is { } earlier)
             {
+                // The same request again gets the same answer; a key is one user's, for one registration.
+                if (earlier.RegisteredBy != actor.UserId || earlier.Date != date.Value || earlier.Minutes != minutes.Value || earlier.Activity != activity ||
+                    earlier.CompanionId != companion?.Id || earlier.Km != km || earlier.StartTime != start || earlier.EndTime != end || earlier.TripMinutes != trip.Value)
+                {
+                    throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key er allerede brugt til en anden registrering.",
+                        new Dictionary<string, string[]> { ["idempotencyKey"] = ["Brug en ny nøgle til en ny registrering."] }, "IDEMPOTENCY_KEY_REUSED");
+                }
                 return new Registered(ToView(earlier, standard.National), null, false);
             }
             if (companion is not null)
@@ -298,6 +305,9 @@ public static class SessionEndpoints
                 break;
             case Role.Companion when !registeredByCompanion && s.CompanionId == actor.CompanionId:
                 break;
+            case Role.Caseworker or Role.Administrator when body?.OnBehalf == true && s.RegisteredBy == actor.UserId:
+                // Separation of duties: who registered the hours does not also confirm them.
+                throw new ProblemException(StatusCodes.Status403Forbidden, "Du har selv registreret ledsagelsen og kan derfor ikke også bekræfte den på borgerens vegne.");
             case Role.Caseworker or Role.Administrator when body?.OnBehalf == true:
                 // A citizen who cannot confirm digitally: the caseworker confirms on their behalf, recorded as such.
                 if (string.IsNullOrWhiteSpace(body.Note))

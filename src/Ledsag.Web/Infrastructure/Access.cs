@@ -85,8 +85,7 @@ public sealed class Access(LedsagDb db, AuditLog audit)
     /// <summary>Audits a denied attempt and gives the 404 to throw: what is not yours looks like what does not exist.</summary>
     public static async Task<ProblemException> DeniedAsync(LedsagDb db, AuditLog audit, Actor actor, string entity, Guid id, CancellationToken ct)
     {
-        audit.Add(db, actor, "denied", entity, id.ToString());
-        await audit.SaveAsync(db, ct);
+        await audit.DeniedAsync(db, actor, entity, id.ToString(), null, ct);
         return ProblemException.NotFound();
     }
 }

@@ -29,6 +29,50 @@ public sealed class AuditLog(IClock clock, MasterKey key)
 
     public MasterKey Key => key;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Queue<Instant>> Denials = new();
+
+    /// <summary>Most denials a user may cause in a minute before they are answered 429 without touching the database.</summary>
+    public const int DenialsPerMinute = 300;
+
+    /// <summary>
+    /// Records a refused request (404 or 403), unless the user has been refused <see cref="DenialsPerMinute"/> times in the
+    /// last minute: then a 429 is thrown instead, and nothing is written — someone probing identifiers cannot slow everyone
+    /// down with a synchronous audit write per guess. The first refusal over the limit is audited once.
+    /// </summary>
+    public async Task DeniedAsync(LedsagDb db, Actor actor, string entity, string? entityId, string? detail, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var queue = Denials.GetOrAdd(actor.UserId, _ => new Queue<Instant>());
+        bool over, first;
+        Instant oldest;
+        lock (queue)
+        {
+            while (queue.Count > 0 && queue.Peek() <= now - Duration.FromMinutes(1))
+            {
+                queue.Dequeue();
+            }
+            over = queue.Count >= DenialsPerMinute;
+            first = queue.Count == DenialsPerMinute;
+            if (queue.Count <= DenialsPerMinute)
+            {
+                queue.Enqueue(now);
+            }
+            oldest = queue.Peek();
+        }
+        if (!over || first)
+        {
+            Add(db, actor, over ? "denied-throttled" : "denied", entity, entityId, over ? $"over {DenialsPerMinute} afvisninger på et minut; flere besvares 429 uden at blive skrevet" : detail);
+            await SaveAsync(db, ct);
+        }
+        if (over)
+        {
+            throw new ProblemException(StatusCodes.Status429TooManyRequests, "For mange afviste forespørgsler. Vent et øjeblik, og prøv igen.", code: "TOO_MANY_DENIALS")
+            {
+                RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling((oldest + Duration.FromMinutes(1) - now).TotalSeconds)),
+            };
+        }
+    }
+
     /// <summary>Queues an entry in <paramref name="db"/>; it is chained and saved by <see cref="SaveAsync"/>.</summary>
     public void Add(LedsagDb db, Actor? actor, string action, string entity, string? entityId, string? detail = null) =>
         db.Audit.Add(new AuditEntry

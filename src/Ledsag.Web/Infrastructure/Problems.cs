@@ -105,8 +105,14 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
         using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<Data.LedsagDb>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-        audit.Add(db, actor, "denied", "endpoint", null, $"{http.Request.Method} {http.Request.Path}");
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.DeniedAsync(db, actor, "endpoint", null, $"{http.Request.Method} {http.Request.Path}", ct);
+        }
+        catch (ProblemException)
+        {
+            // Over the limit: the 403 is answered, not written again.
+        }
     }
 
     private static ValidationProblemDetails BadRequest(BadHttpRequestException bad)
