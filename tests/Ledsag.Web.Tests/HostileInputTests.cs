@@ -28,7 +28,9 @@ public sealed class HostileInputTests(DemoSite site) : IClassFixture<DemoSite>
         "{{7*7}}", "../../etc/passwd", "\u0000\u0001\u0002", "𝕃𝕖𝕕𝕤𝕒𝕘 🚌", "\u202Eevil", new string('å', 5000), "Robert'); DELETE FROM \"Sessions\";--",
     ];
 
-    private static readonly string[] BadDates = ["2026-02-30", "2026-13-01", "31-02-2026", "0000-00-00", "2026-06-15T25:61", "i går", "99999-01-01", "2026/06/15"];
+    // Impossible dates, and real ones no case can have (year 0, before the common era, the last day NodaTime knows).
+    private static readonly string[] BadDates = ["2026-02-30", "2026-13-01", "31-02-2026", "0000-00-00", "2026-06-15T25:61", "i går", "99999-01-01", "2026/06/15",
+        "0000-01-01", "0001-01-01", "-0001-01-01", "9999-12-31"];
 
     private static readonly string[] BadCpr = ["320190-1234", "010190-123", "abcdef-ghij", "0101901234567", "01-01-90-1234", "999999-9999"];
 
@@ -144,7 +146,7 @@ public sealed class HostileInputTests(DemoSite site) : IClassFixture<DemoSite>
         {
             0 => $"{url}?year={Uri.EscapeDataString(Pick(random, ["abc", "1e9", "-5", "99999999999", "2026.5"]))}",
             1 => $"{url}?date={Uri.EscapeDataString(Pick(random, BadDates))}&month=2026-13",
-            2 => $"{url}?month={Uri.EscapeDataString(Pick(random, ["2026-13", "13-2026", "x", "2026-00"]))}&date=2026-02-30",
+            2 => $"{url}?month={Uri.EscapeDataString(Pick(random, ["2026-13", "13-2026", "x", "2026-00", "0000-01", "-0001-12", "9999-12"]))}&date=2026-02-30&from={Uri.EscapeDataString(Pick(random, BadDates))}",
             3 => $"{url}?citizenId=ikke-en-guid&year=x",
             4 => pattern.Contains('{') ? url.Replace(url.Split('/').First(s => Guid.TryParse(s, out _) || s == "2026"), Pick(random, ["ikke-en-guid", "00000000-0000-0000-0000-00000000000G", "%3Cscript%3E", "1%27%20OR%201=1"])) : $"{url}?year=%00",
             _ => $"{url}?{new string('a', 3000)}=1&year=-1&date={Uri.EscapeDataString(Pick(random, HostileText))}2026-02-30",
@@ -217,6 +219,9 @@ public sealed class HostileInputTests(DemoSite site) : IClassFixture<DemoSite>
             case 1 when target == typeof(string) && IsDate(name):
                 body[name] = Pick(random, BadDates);
                 break;
+            case 1 when target == typeof(string) && name is "period" or "month":
+                body[name] = Pick(random, ["2026-13", "0000-01", "-0001-12", "9999-12", "2026", "maj"]);
+                break;
             case 1 when target == typeof(string) && name.Contains("cpr", StringComparison.OrdinalIgnoreCase):
                 body[name] = Pick(random, BadCpr);
                 break;
@@ -225,7 +230,7 @@ public sealed class HostileInputTests(DemoSite site) : IClassFixture<DemoSite>
                 body[name] = target == typeof(string) ? Pick(random, WrongTypes.Where(w => w is not string).ToArray())
                     : target == typeof(bool) ? Pick<object>(random, ["ja", 1, new object[] { }])
                     : target == typeof(Guid) ? Pick<object>(random, ["ikke-en-guid", 42, "00000000-0000-0000-0000-00000000000G"])
-                    : target == typeof(int) || target == typeof(decimal) ? Pick<object>(random, ["fem", "1,5", true, new object[] { 1 }, 1e300])
+                    : target == typeof(int) || target == typeof(decimal) ? Pick<object>(random, ["fem", "1,5", true, new object[] { 1 }, 1e300, 7.9e28, -7.9e28])
                     : Pick<object>(random, ["ikke en liste", 7, true]);
                 break;
         }
