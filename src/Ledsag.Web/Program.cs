@@ -78,6 +78,9 @@ builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>
 });
 
 var app = builder.Build();
+// The site's public address where a proxy changes the Host header on its way in (Security:AllowedOrigins, comma-separated).
+var allowedOrigins = (app.Configuration["Security:AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    .ToHashSet(StringComparer.OrdinalIgnoreCase);
 app.UseForwardedHeaders();
 app.Use(async (http, next) =>
 {
@@ -91,7 +94,11 @@ app.Use(async (http, next) =>
         var origin = http.Request.Headers.Origin.ToString();
         var site = http.Request.Headers["Sec-Fetch-Site"].ToString();
         var own = $"{http.Request.Scheme}://{http.Request.Host}";
-        if ((origin.Length > 0 && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)) || site is "cross-site" or "same-site")
+        var ours = string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) || allowedOrigins.Contains(origin);
+        // Browsers say where a request comes from in Sec-Fetch-Site; the pages send no referrer, so a form's
+        // Origin is "null" and that header decides. Without it (an older browser), a foreign Origin does.
+        var foreign = site.Length > 0 ? site is not ("same-origin" or "none") && !ours : origin.Length > 0 && origin != "null" && !ours;
+        if (foreign)
         {
             http.Response.StatusCode = StatusCodes.Status403Forbidden;
             await Results.Problem(statusCode: 403, title: "Forespørgslen kom fra en anden hjemmeside og er afvist.").ExecuteAsync(http);

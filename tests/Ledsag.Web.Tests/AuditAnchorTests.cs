@@ -21,12 +21,15 @@ public sealed class AuditAnchorTests(SqliteFactory factory) : IClassFixture<Sqli
 
     private string Connection => factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:Ledsag"]!;
 
+    private static int _serial;
+
     private async Task Activity(int n)
     {
         var client = await factory.SignedIn("haderslev", Role.Caseworker);
         for (var i = 0; i < n; i++)
         {
-            await client.Post("/api/citizens", new { cpr = $"0101{50 + i:00}-{1000 + (i * 7)}", name = $"Borger {i}" }, System.Net.HttpStatusCode.Created);
+            var k = Interlocked.Increment(ref _serial);
+            await client.Post("/api/citizens", new { cpr = $"0101{50 + k:00}-{1000 + (k * 7)}", name = $"Borger {k}" }, System.Net.HttpStatusCode.Created);
         }
     }
 
@@ -114,5 +117,34 @@ public sealed class AuditAnchorTests(SqliteFactory factory) : IClassFixture<Sqli
         cli.Exit.ShouldBe(1);
         cli.Out.ShouldContain($"post {last}");
         Summary.Line("Audit anchor: an edit re-hashed without the key, stripped signatures and the newest 3 entries deleted are each caught by `ledsag audit verify`");
+    }
+    [Fact]
+    public async Task ALogFromBeforeAnchoring_IsAnchoredOnce_WhenItsOldChainIsIntact()
+    {
+        await Activity(1);
+        await factory.WithDb(async db =>
+        {
+            await db.Audit.ExecuteDeleteAsync();
+            var previous = AuditLog.Genesis;
+            for (var i = 1; i <= 3; i++)
+            {
+                var e = new AuditEntry
+                {
+                    Sequence = i, At = LedsagFactory.Now, Action = "create", Entity = "citizen", EntityId = Guid.NewGuid().ToString(), Detail = $"gammel post {i}",
+                    PreviousHash = previous, Hash = "",
+                };
+                e.Hash = AuditLog.OldHashOf(e);
+                previous = e.Hash;
+                db.Audit.Add(e);
+            }
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldNotBeNull().ShouldContain("ikke forankret");
+        (await factory.WithDb(db => Audit.AnchorOlderEntriesAsync(db))).ShouldBe(3);
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).ShouldBe((3, null));
+        (await factory.WithDb(db => Audit.AnchorOlderEntriesAsync(db))).ShouldBe(0); // once
+        await Activity(1); // and the chain goes on from there
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldBeNull();
     }
 }

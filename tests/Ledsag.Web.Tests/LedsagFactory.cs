@@ -65,7 +65,7 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
     }
 }
 
-public sealed class SqliteFactory : LedsagFactory
+public class SqliteFactory : LedsagFactory
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"ledsag-test-{Guid.NewGuid():N}.db");
 

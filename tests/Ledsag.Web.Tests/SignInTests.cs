@@ -16,14 +16,8 @@ namespace Ledsag.Web.Tests;
 /// A host whose requests come from the address a test names (X-Test-Peer, as a TCP peer would), with one
 /// trusted proxy (10.0.0.1). Its own host and clock: the login limits are per process, and tests here move time.
 /// </summary>
-public sealed class SignInFactory : LedsagFactory
+public sealed class SignInFactory : SqliteFactory
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"ledsag-signin-{Guid.NewGuid():N}.db");
-
-    protected override string Provider => "Sqlite";
-
-    protected override string ConnectionString => $"Data Source={_file}";
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -45,16 +39,6 @@ public sealed class SignInFactory : LedsagFactory
             });
             next(app);
         };
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _file, _file + "-wal", _file + "-shm" })
-        {
-            File.Delete(f);
-        }
     }
 }
 

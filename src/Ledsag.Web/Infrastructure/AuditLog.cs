@@ -323,9 +323,11 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 e.PreviousHash = previous;
                 Seal(e);
                 previous = e.Hash;
+                db.Entry(e).Property(x => x.PreviousHash).IsModified = true;
             }
-            // The unique index on the previous hash holds row by row: clear them first, then write the new chain.
-            await db.Audit.ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash), ct);
+            // The unique index on the previous hash holds row by row: first give each row a value no other row has
+            // (its own hash and a mark; a previous hash is plain hex), then write the new chain.
+            await db.Audit.ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash + "~"), ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             Tails.Clear();
@@ -373,7 +375,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     }
 
     // Before anchoring, an entry's hash covered its detail itself.
-    private static string OldHashOf(AuditEntry e)
+    internal static string OldHashOf(AuditEntry e)
     {
         var text = string.Join('\u001f', e.Sequence.ToString(CultureInfo.InvariantCulture), e.PreviousHash, e.At.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture),
             e.MunicipalityId ?? "", e.UserId?.ToString() ?? "", e.Action, e.Entity, e.EntityId ?? "", e.Detail ?? "");

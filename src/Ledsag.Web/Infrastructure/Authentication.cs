@@ -242,6 +242,10 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
     public Attempt Begin(HttpContext http, string userName)
     {
         var now = clock.GetCurrentInstant();
+        if (_counters.Count > 10_000)
+        {
+            Prune(now); // guesses at made-up names must not fill the memory
+        }
         var address = Address(http);
         var account = "u:" + userName.Trim().ToLowerInvariant();
         var pair = $"p:{address}|{account}";
@@ -289,6 +293,20 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
                 kept.RemoveAt(kept.Count - 1);
                 byAddress.Window.Clear();
                 kept.ForEach(byAddress.Window.Enqueue);
+            }
+        }
+    }
+
+    private void Prune(Instant now)
+    {
+        lock (_counters)
+        {
+            foreach (var (key, c) in _counters)
+            {
+                if (c.Last < now - MaxDelay - _window && (c.Window.Count == 0 || c.Window.Peek() <= now - _window))
+                {
+                    _counters.TryRemove(key, out _);
+                }
             }
         }
     }
