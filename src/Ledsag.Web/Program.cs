@@ -44,6 +44,10 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         415 when ctx.ProblemDetails.Title is null or "Unsupported Media Type" => "Indholdet skal være JSON (Content-Type: application/json)",
         _ => ctx.ProblemDetails.Title,
     };
+    if (ctx.ProblemDetails.Status == 429)
+    {
+        ctx.ProblemDetails.Type ??= "https://www.rfc-editor.org/rfc/rfc6585#section-4";
+    }
 });
 builder.Services.AddExceptionHandler<ProblemHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -62,6 +66,7 @@ if (builder.Configuration.GetValue("Jobs:LapseReminders", true))
     builder.Services.AddHostedService<LapseReminderService>();
 }
 
+var trustedProxies = (builder.Configuration["Security:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
 {
     // Behind the municipality's TLS proxy: the client's address and scheme come from X-Forwarded-For and
@@ -71,7 +76,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>
     o.KnownProxies.Clear();
     o.KnownIPNetworks.Clear();
     o.ForwardLimit = 1;
-    foreach (var entry in (builder.Configuration["Security:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    foreach (var entry in trustedProxies)
     {
         o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry.Contains('/') ? entry : $"{entry}/{(entry.Contains(':') ? 128 : 32)}"));
     }
@@ -81,7 +86,11 @@ var app = builder.Build();
 // The site's public address where a proxy changes the Host header on its way in (Security:AllowedOrigins, comma-separated).
 var allowedOrigins = (app.Configuration["Security:AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
     .ToHashSet(StringComparer.OrdinalIgnoreCase);
-app.UseForwardedHeaders();
+if (trustedProxies.Length > 0)
+{
+    // Only with proxies listed: with an empty list the middleware would believe any sender's X-Forwarded-For.
+    app.UseForwardedHeaders();
+}
 app.Use(async (http, next) =>
 {
     // A cookie-signed-in browser's change must come from Ledsag's own pages: a form or script on another
@@ -96,8 +105,10 @@ app.Use(async (http, next) =>
         var own = $"{http.Request.Scheme}://{http.Request.Host}";
         var ours = string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) || allowedOrigins.Contains(origin);
         // Browsers say where a request comes from in Sec-Fetch-Site; the pages send no referrer, so a form's
-        // Origin is "null" and that header decides. Without it (an older browser), a foreign Origin does.
-        var foreign = site.Length > 0 ? site is not ("same-origin" or "none") && !ours : origin.Length > 0 && origin != "null" && !ours;
+        // Origin is "null" and that header decides.
+        // Without it (an older browser), a foreign Origin does; "null" too on the API (pages carry an antiforgery token).
+        var foreign = site.Length > 0 ? site is not ("same-origin" or "none") && !ours
+            : origin.Length > 0 && !ours && (origin != "null" || http.Request.Path.StartsWithSegments("/api"));
         if (foreign)
         {
             http.Response.StatusCode = StatusCodes.Status403Forbidden;

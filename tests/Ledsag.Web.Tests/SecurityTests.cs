@@ -318,6 +318,23 @@ public abstract class SecurityTests(LedsagFactory factory)
     }
 
     [Fact]
+    public async Task WithoutATrustedProxy_XForwardedForIsIgnored()
+    {
+        var me = await (await factory.SignedIn("lejre", Role.Finance)).Get("/api/me");
+        var userName = await factory.WithDb(db => db.Users.Where(u => u.Id == me.Id()).Select(u => u.UserName).FirstAsync());
+        var anonymous = factory.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login") { Content = JsonContent.Create(new { userName, password = "forkert" }) };
+            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i}");
+            statuses.Add((await anonymous.SendAsync(request)).StatusCode);
+        }
+        statuses.Take(5).ShouldAllBe(s => s == HttpStatusCode.Unauthorized);
+        statuses[5].ShouldBe(HttpStatusCode.TooManyRequests); // the same address, whatever the header says
+    }
+
+    [Fact]
     public async Task AnIntegrationToken_SignsInAsItsUser()
     {
         var admin = await factory.SignedIn("bronderslev", Role.Administrator);

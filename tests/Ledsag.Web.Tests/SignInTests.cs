@@ -82,6 +82,19 @@ public sealed class SignInTests(SignInFactory factory) : IClassFixture<SignInFac
     }
 
     [Fact]
+    public async Task GuessesFromFortyAddressesAtOnce_CheckAtMostTenPasswords_ButTheUserAtTheirUsualDeskGetsIn()
+    {
+        var userName = await NewUser();
+        (await Login(From("192.0.2.60"), userName, "hemmelig-kode")).StatusCode.ShouldBe(HttpStatusCode.OK); // the user's usual desk
+        var before = Verifications;
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Login(From($"198.51.100.{100 + i}"), userName, i == 39 ? "hemmelig-kode" : $"gæt{i}")));
+        (Verifications - before).ShouldBeLessThanOrEqualTo(10);
+        answers.Count(a => a.StatusCode == HttpStatusCode.OK).ShouldBe(0);
+        (await Login(From("192.0.2.60"), userName, "hemmelig-kode")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Login(From("198.51.100.250"), userName, "hemmelig-kode")).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
     public async Task AGuesserElsewhere_DoesNotLockTheUserOut_AndEachFurtherGuessWaitsLonger()
     {
         var userName = await NewUser();
@@ -184,6 +197,7 @@ public sealed class SignInTests(SignInFactory factory) : IClassFixture<SignInFac
         bearer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", made.Str("token"));
         (await bearer.Get("/api/me")).Str("role").ShouldBe("Administrator");
         await bearer.Post("/api/tokens", new { name = "Ny" }, HttpStatusCode.Forbidden);
+        (await bearer.PostAsync($"/api/tokens/{made.Id()}/revoke", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await admin.Get("/api/tokens")).EnumerateArray().ShouldContain(t => t.Str("name") == "Digital Post");
 
         var second = await admin.Post("/api/tokens", new { name = "Løn" }, HttpStatusCode.Created);

@@ -93,6 +93,8 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         // A session is paid by one payroll file: the export's update says "where not yet exported", so a
         // parallel export of another month that read the same session fails on saving and builds again.
         b.Entity<SessionRow>().Property(s => s.PayrollExportId).IsConcurrencyToken();
+        // Confirmed once: a parallel confirmation finds the session confirmed already and fails on saving.
+        b.Entity<SessionRow>().Property(s => s.ConfirmedAt).IsConcurrencyToken();
         // A municipality's own amount: one administrator cannot set another municipality's.
         b.Entity<SubsidyRate>().HasKey(r => new { r.MunicipalityId, r.Year });
         b.Entity<SubsidyRate>().Property(r => r.Year).ValueGeneratedNever();

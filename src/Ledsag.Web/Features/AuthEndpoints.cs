@@ -80,7 +80,7 @@ public static class AuthEndpoints
             throw new ProblemException(StatusCodes.Status403Forbidden, "Et token kan ikke oprette nye tokens; log ind som administrator.");
         }
         var v = new Validation();
-        var name = v.Text("name", body?.Name, max: 100);
+        var name = v.Name("name", body?.Name, max: 100);
         var days = body?.Days ?? config.GetValue("Security:TokenDays", 90);
         if (days is < 1 or > 365) { v.Add("days", "Et token kan gælde fra 1 til 365 dage."); }
         v.ThrowIfInvalid();
@@ -109,14 +109,18 @@ public static class AuthEndpoints
 
     private static async Task<IResult> RevokeToken(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
-        await RevokeTokenAsync(Access.Require(http), id, db, audit, today, ct);
+        await RevokeTokenAsync(Access.Require(http), id, db, audit, today, ct, byToken: http.User.Identity?.AuthenticationType == Authentication.TokenScheme);
         return Results.NoContent();
     }
 
     /// <summary>Revokes one of the municipality's tokens; it stops working at once. The API and the administrator's page both come here.</summary>
-    public static async Task RevokeTokenAsync(Actor actor, Guid id, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    public static async Task RevokeTokenAsync(Actor actor, Guid id, LedsagDb db, AuditLog audit, Today today, CancellationToken ct, bool byToken = false)
     {
         Access.RequireRole(actor, Role.Administrator);
+        if (byToken)
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Et token kan ikke tilbagekalde tokens; log ind som administrator.");
+        }
         var token = await db.ApiTokens.Where(t => t.Id == id).Join(db.Users.Where(u => u.MunicipalityId == actor.MunicipalityId), t => t.UserId, u => u.Id, (t, _) => t).FirstOrDefaultAsync(ct);
         if (token is null)
         {

@@ -37,7 +37,7 @@ public static class CitizenEndpoints
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var v = new Validation();
         var cpr = v.Cpr("cpr", body?.Cpr);
-        var name = v.Text("name", body?.Name, max: 200);
+        var name = v.Name("name", body?.Name);
         var kind = v.Enum("representativeKind", body?.RepresentativeKind, RepresentativeKinds, required: false);
         var repName = v.Text("representativeName", body?.RepresentativeName, required: kind is not null, max: 200);
         v.ThrowIfInvalid();

@@ -66,7 +66,7 @@ public static class CompanionEndpoints
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Citizen);
         var v = new Validation();
-        var name = v.Text("name", body?.Name, max: 200);
+        var name = v.Name("name", body?.Name);
         var cpr = body?.Cpr is null ? null : v.Cpr("cpr", body.Cpr);
         var relation = v.Enum("relation", body?.Relation, Relations, required: actor.Role == Role.Citizen);
         var employer = v.Enum("employer", body?.Employer ?? "municipality", Employers);

@@ -170,7 +170,7 @@ public static class MoneyEndpoints
             v.Add($"{field}.contentType", ReceiptTypes.ContainsKey(r.ContentType ?? "") ? $"Filens indhold er ikke {r.ContentType}." : "Kvitteringen skal være PDF, JPEG eller PNG.");
             return (null, null, null);
         }
-        return (string.IsNullOrEmpty(name) ? "kvittering" : name, sniffed, bytes);
+        return (string.IsNullOrEmpty(name) || name.Trim('.').Length == 0 ? "kvittering" : name, sniffed, bytes);
     }
 
     private static object ClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses, (string Name, string Cpr)? citizen = null) => new
@@ -340,6 +340,10 @@ public static class MoneyEndpoints
                 .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
             var csv = Exports.Csv(new ExportSheet("Udbetalinger", ["cpr", "navn", "beløb", "tekst"],
                 claims.OrderBy(x => x.Name).Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, x.c.ApprovedAmount!.Value, $"Tilskud ledsageordning {x.c.Year}"]).ToList()));
+            if (claims.Count == 0)
+            {
+                return csv; // nothing to pay: no file to keep
+            }
             var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments" && e.Period.StartsWith($"{year}/"), ct);
             var file = new ExportFile
             {

@@ -324,7 +324,14 @@ public static class SessionEndpoints
         s.ConfirmedBy = actor.UserId;
         s.ConfirmedOnBehalf = onBehalf;
         audit.Add(db, actor, onBehalf ? "confirm-on-behalf" : "confirm", "session", s.Id.ToString(), body?.Note); // erased with the session at anonymisation
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw ProblemException.Conflict("Ledsagelsen er allerede bekræftet.", "ALREADY_CONFIRMED");
+        }
         return ToView(s, standards.For(g.MunicipalityId).National);
     }
 

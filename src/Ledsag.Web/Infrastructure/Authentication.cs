@@ -210,7 +210,8 @@ public sealed class Passwords
 /// <list type="bullet">
 /// <item>user name and address: <c>Security:LoginFreeFailures</c> (5) failures, then each further attempt
 /// waits 1, 2, 4, … seconds after the last, up to 15 minutes — a guesser elsewhere does not slow the user down;</item>
-/// <item>user name from any address: the same after <c>Security:LoginFreeFailuresPerAccount</c> (50), against guessing from many addresses;</item>
+/// <item>user name from any address: the same after <c>Security:LoginFreeFailuresPerAccount</c> (10), against guessing from many
+/// addresses — except from an address where the name signed in successfully within 30 days;</item>
 /// <item>address: <c>Security:LoginFailuresPerAddress</c> (30) failures in <c>Security:LoginFailureWindowMinutes</c> (10) → 429 for the rest of the window.</item>
 /// </list>
 /// A user name that does not exist is counted and answered exactly like one that does. The address is the
@@ -227,9 +228,13 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
     }
 
     public static readonly Duration MaxDelay = Duration.FromMinutes(15);
+    private static readonly Duration Forget = Duration.FromHours(1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _counters = new();
     private readonly int _free = config.GetValue("Security:LoginFreeFailures", 5);
-    private readonly int _freePerAccount = config.GetValue("Security:LoginFreeFailuresPerAccount", 50);
+    private readonly int _freePerAccount = config.GetValue("Security:LoginFreeFailuresPerAccount", 10);
+    // Name and address pairs that have signed in successfully (30 days): the per-name limit does not slow them,
+    // so guessing from many addresses slows the guessers, not the user at their usual desk.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Instant> _known = new();
     private readonly int _limit = config.GetValue("Security:LoginFailuresPerAddress", 30);
     private readonly Duration _window = Duration.FromMinutes(config.GetValue("Security:LoginFailureWindowMinutes", 10));
 
@@ -259,11 +264,15 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
             {
                 byAddress.Window.Dequeue();
             }
+            foreach (var c in new[] { byPair, byAccount }.Where(c => c.Last < now - Forget))
+            {
+                c.Failures = 0; // an hour without a failure: the count starts over
+            }
             var until = new[]
             {
                 byAddress.Window.Count >= _limit ? byAddress.Window.Peek() + _window : (Instant?)null,
                 Until(byPair, _free),
-                Until(byAccount, _freePerAccount),
+                _known.TryGetValue(pair, out var seen) && seen > now - Duration.FromDays(30) ? null : Until(byAccount, _freePerAccount),
             }.Where(u => u > now).Max();
             if (until is { } wait)
             {
@@ -279,13 +288,19 @@ public sealed class LoginThrottle(IClock clock, IConfiguration config)
         return new Attempt(pair, account);
     }
 
-    /// <summary>The right password: the user name's counters start over (the address's window keeps its failures).</summary>
+    /// <summary>The right password: the name and address pair starts over and is remembered as the user's own (the address's window keeps its failures).</summary>
     public void Succeeded(HttpContext http, Attempt attempt)
     {
         lock (_counters)
         {
+            // The pair starts over; the name's count from other addresses does not (the user signing in must not
+            // reopen the door for a guesser elsewhere) — it fades an hour after its last failure.
             _counters.TryRemove(attempt.Pair, out _);
-            _counters.TryRemove(attempt.Account, out _);
+            _known[attempt.Pair] = clock.GetCurrentInstant();
+            if (_counters.TryGetValue(attempt.Account, out var byAccount) && byAccount.Failures > 0)
+            {
+                byAccount.Failures--; // this attempt was counted up front; it was not a failure
+            }
             if (_counters.TryGetValue("a:" + Address(http), out var byAddress) && byAddress.Window.Count > 0)
             {
                 // This attempt was counted as a failure up front; it was not one.

@@ -12,9 +12,10 @@ public sealed record ExportSheet(string Name, IReadOnlyList<string> Headers, IRe
 
 /// <summary>
 /// Writes exports with kept libraries: CSV (semicolon, as Danish Excel and payroll systems read it) with
-/// CsvHelper, and xlsx with SpreadCheetah, cell by cell — a line break or a semicolon in a name stays in its
-/// cell. Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
-/// is neutralised with a leading apostrophe in CSV (OWASP, CSV injection); xlsx text cells are never formulas.
+/// CsvHelper, and xlsx with SpreadCheetah, cell by cell — a semicolon in a name stays in its cell, a line break
+/// stays in its xlsx cell and becomes a space in CSV (one record, one line). Text that a spreadsheet would run as
+/// a formula (starting with = + - @, a tab or a carriage return) is neutralised with a leading apostrophe in CSV
+/// (OWASP, CSV injection); xlsx text cells are never formulas.
 /// </summary>
 public static class Exports
 {
@@ -96,6 +97,14 @@ public static class Exports
     /// <summary>An amount or hours with two decimals and a decimal comma.</summary>
     public static string Amount(decimal d) => d.ToString("0.00", CultureInfo.InvariantCulture).Replace('.', ',');
 
-    /// <summary>Text that a spreadsheet would take as a formula gets a leading apostrophe (shown as text, never run).</summary>
-    public static string Neutralise(string s) => s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + s : s;
+    /// <summary>
+    /// Text for a CSV cell: line breaks and other control characters become spaces (a payroll system that reads the file
+    /// line by line must never see a row the data made), and text a spreadsheet would take as a formula gets a leading
+    /// apostrophe (shown as text, never run).
+    /// </summary>
+    public static string Neutralise(string s)
+    {
+        var flat = s.Any(char.IsControl) ? new string(s.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray()) : s;
+        return flat.Length > 0 && (flat[0] is '=' or '+' or '-' or '@' || s[0] is '\t' or '\r') ? "'" + flat : flat;
+    }
 }

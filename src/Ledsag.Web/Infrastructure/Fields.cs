@@ -86,6 +86,18 @@ public static class Fields
         return text.Trim();
     }
 
+    /// <summary>A name: text on one line, without line breaks or other control characters (it goes into letters, files and exports).</summary>
+    public static string? Name(this Validation v, string field, string? text, int max = 200)
+    {
+        var name = v.Text(field, text, max: max);
+        if (name is not null && name.Any(char.IsControl))
+        {
+            v.Add(field, "Må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.");
+            return null;
+        }
+        return name;
+    }
+
     public static string? Enum(this Validation v, string field, string? text, IReadOnlyDictionary<string, string> allowed, bool required = true)
     {
         if (string.IsNullOrWhiteSpace(text))

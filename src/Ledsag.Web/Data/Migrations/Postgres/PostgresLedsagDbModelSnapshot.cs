@@ -766,6 +766,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<DateTime?>("ConfirmedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("ConfirmedBy")
