@@ -104,7 +104,7 @@ public static class Exports
     /// </summary>
     public static string Neutralise(string s)
     {
-        var flat = s.Any(char.IsControl) ? new string(s.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray()) : s;
+        var flat = s.Any(Fields.BreaksALine) ? new string(s.Select(ch => Fields.BreaksALine(ch) ? ' ' : ch).ToArray()) : s;
         return flat.Length > 0 && (flat[0] is '=' or '+' or '-' or '@' || s[0] is '\t' or '\r') ? "'" + flat : flat;
     }
 }

@@ -90,13 +90,17 @@ public static class Fields
     public static string? Name(this Validation v, string field, string? text, int max = 200)
     {
         var name = v.Text(field, text, max: max);
-        if (name is not null && name.Any(char.IsControl))
+        if (name is not null && name.Any(BreaksALine))
         {
             v.Add(field, "Må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.");
             return null;
         }
         return name;
     }
+
+    /// <summary>A control character, or a Unicode line or paragraph separator (U+2028, U+2029), which some readers take as a line break.</summary>
+    public static bool BreaksALine(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     public static string? Enum(this Validation v, string field, string? text, IReadOnlyDictionary<string, string> allowed, bool required = true)
     {
