@@ -50,6 +50,14 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     private async Task Assign(HttpClient coordinator, Guid grant, Guid companion) =>
         await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-01-01" }, HttpStatusCode.Created);
 
+    /// <summary>A session the companion registered and the caseworker confirmed on the citizen's behalf, ready for payroll.</summary>
+    private static async Task<Guid> Worked(HttpClient companion, HttpClient caseworker, Guid grant, string date, string start, string end)
+    {
+        var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date, start, end, activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id();
+        await caseworker.Post($"/api/grants/{grant}/sessions/{id}/confirm", new { onBehalf = true, note = "Bekræftet i telefonen" });
+        return id;
+    }
+
     [Fact]
     public async Task Coordinator_ApprovesOnlyWithTheStandardsCriminalRecord_AndEmploys()
     {
@@ -209,12 +217,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var (coordinator, companionId) = await EmployedCompanion("gribskov", new { name = "Løn Ledsager" });
         await Assign(coordinator, grant, companionId);
         var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: companionId);
-        var s1 = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-05-04", start = "10:00", end = "13:00", activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id();
-        var s2 = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-05-18", start = "10:00", end = "12:00", activity = "sport" }, HttpStatusCode.Created)).GetProperty("session").Id();
-        foreach (var s in new[] { s1, s2 })
-        {
-            await caseworker.Post($"/api/grants/{grant}/sessions/{s}/confirm", new { onBehalf = true, note = "Borgeren bekræftede på telefon" });
-        }
+        await Worked(companion, caseworker, grant, "2026-05-04", "10:00", "13:00");
+        var s2 = await Worked(companion, caseworker, grant, "2026-05-18", "10:00", "12:00");
         var finance = await factory.SignedIn("gribskov", Role.Finance);
         var may = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-05" })).Content.ReadAsStringAsync();
         may.ShouldContain($"{companionId};Løn Ledsager;;2026-05;løn;5,00;0,00");
@@ -309,9 +313,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var minutes = 0;
         foreach (var month in new[] { 1, 2, 3, 4, 5, 6 })
         {
-            var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date = $"2026-{month:00}-0{month}", start = "10:00", end = "12:30", activity = "sport" }, HttpStatusCode.Created))
-                .GetProperty("session").Id();
-            await caseworker.Post($"/api/grants/{grant}/sessions/{id}/confirm", new { onBehalf = true, note = "Bekræftet i telefonen" });
+            await Worked(companion, caseworker, grant, $"2026-{month:00}-0{month}", "10:00", "12:30");
             minutes += 150;
         }
         var finance = await factory.SignedIn("lejre", Role.Finance);
@@ -449,9 +451,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
             }
             await Assign(coordinator, grant, companionId);
             var companion = await factory.SignedIn("ballerup", Role.Companion, companionId: companionId);
-            var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date = $"2026-03-0{i + 2}", start = "10:00", end = "11:00", activity = "sport" }, HttpStatusCode.Created))
-                .GetProperty("session").Id();
-            await caseworker.Post($"/api/grants/{grant}/sessions/{id}/confirm", new { onBehalf = true, note = "Telefonisk" });
+            await Worked(companion, caseworker, grant, $"2026-03-0{i + 2}", "10:00", "11:00");
         }
         var finance = await factory.SignedIn("ballerup", Role.Finance);
         var csv = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-03" })).Content.ReadAsStringAsync();
