@@ -494,6 +494,27 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         answers.Count(a => a.StatusCode == HttpStatusCode.Conflict).ShouldBe(19);
         (await factory.WithDb(db => db.Audit.CountAsync(a => a.Action == "confirm" && a.EntityId == id.ToString()))).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Gribskov_AsksForAReceipt_BeforeTheSubsidyCanBeApproved()
+    {
+        var (caseworker, citizenId, _) = await Granted("gribskov", start: "2024-01-01");
+        var problem = await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 300m } } }, HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").GetProperty("expenses[0].receipt")[0].GetString()!.ShouldContain("dokumentere dine udgifter");
+        var pdf = Convert.ToBase64String("%PDF-1.4 kvittering"u8.ToArray());
+        var claim = (await caseworker.Post("/api/subsidy-claims", new
+        {
+            citizenId, year = 2024,
+            expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 300m, receipt = new { fileName = "koncert.pdf", contentType = "application/pdf", base64 = pdf } } },
+        }, HttpStatusCode.Created)).Id();
+        // A claim from before the rule, its receipt missing: it is not approved until documented.
+        await factory.WithDb(db => db.SubsidyExpenses.Where(e => e.ClaimId == claim).ExecuteUpdateAsync(e => e.SetProperty(x => x.Receipt, (byte[]?)null)));
+        (await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true }, HttpStatusCode.UnprocessableEntity)).Str("code").ShouldBe("RECEIPT_REQUIRED");
+        await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = false, note = "Udgiften er ikke dokumenteret; søg igen med kvittering." });
+        // Elsewhere probable expenses are enough (BEK 235/2012 § 9).
+        var (lejre, lejreCitizen, _) = await Granted("lejre", start: "2024-01-01");
+        await lejre.Post("/api/subsidy-claims", new { citizenId = lejreCitizen, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 300m } } }, HttpStatusCode.Created);
+    }
 }
 
 [Collection("sqlite")]

@@ -63,19 +63,25 @@ public static class MoneyEndpoints
         return entered is null ? null : (entered.Amount, entered.Source);
     }
 
+    /// <summary>Where the standard asks for documented expenses (Gribskov), the reason a receipt is required, with its source; else null.</summary>
+    private static string? Documented(MunicipalStandard standard, LocalDate on) =>
+        standard.Get<string>(Parameters.SubsidyBasis, on) is { Value: "documented_expenses" } basis
+            ? $"Vedlæg en kvittering: {standard.Name} kræver, at udgifterne er dokumenteret ({basis.Source})."
+            : null;
+
     /// <summary>Whether the municipality's standard pays its own fixed yearly amount (Ballerup: «et fast beløb årligt»).</summary>
     private static bool OwnAmount(MunicipalStandard standard, int year) =>
         standard.Get<string>(Parameters.SubsidyBasis, new LocalDate(year, 12, 31)).Value == "fixed_amount";
 
-    private static async Task<IResult> Claim(ClaimRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
+    private static async Task<IResult> Claim(ClaimRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
-        var (claim, expenses) = await ClaimAsync(Access.Require(http), body, db, access, audit, today, ct);
+        var (claim, expenses) = await ClaimAsync(Access.Require(http), body, db, access, audit, standards, today, ct);
         return Results.Created($"/api/subsidy-claims/{claim.Id}", ClaimView(claim, expenses));
     }
 
     /// <summary>A citizen's (or a caseworker's on their behalf) claim for the yearly subsidy; the API and the citizen's page both come here.</summary>
     public static async Task<(SubsidyClaim Claim, List<SubsidyExpense> Expenses)> ClaimAsync(Actor actor, ClaimRequest? body, LedsagDb db, Access access,
-        AuditLog audit, Today today, CancellationToken ct)
+        AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Citizen, Role.Caseworker, Role.Administrator);
         var v = new Validation();
@@ -93,6 +99,10 @@ public static class MoneyEndpoints
             var what = v.Text($"expenses[{i}].what", e?.What, max: 200);
             if (e?.Amount is not (> 0 and < 1_000_000) || decimal.Round(e.Amount.Value, 2) != e.Amount) { v.Add($"expenses[{i}].amount", "Beløbet skal være positivt og i kroner og øre."); }
             var (file, type, bytes) = ReadReceipt(v, $"expenses[{i}].receipt", e?.Receipt);
+            if (e?.Receipt is null && Documented(standards.For(actor.MunicipalityId), today.Date) is { } rule)
+            {
+                v.Add($"expenses[{i}].receipt", rule);
+            }
             expenses.Add(new SubsidyExpense { Date = date ?? default, What = what ?? "", Amount = e?.Amount ?? 0, ReceiptFileName = file, ReceiptContentType = type, Receipt = bytes });
         }
         v.ThrowIfInvalid();
@@ -229,6 +239,14 @@ public static class MoneyEndpoints
                     $"Beløbet efter § 97 stk. 7 for {claim.Year} er ikke registreret i Ledsag; en administrator skal indtaste det, før ansøgningen kan afgøres.",
                     new Dictionary<string, string[]> { ["year"] = [$"Årets beløb for {claim.Year} mangler."] }, "MISSING_RATE");
             var basis = standard.Get<string>(Parameters.SubsidyBasis, decided);
+            var missing = (await db.SubsidyExpenses.Where(e => e.ClaimId == id).OrderBy(e => e.Date).Select(e => e.Receipt == null).ToListAsync(ct))
+                .Select((none, i) => (none, i)).Where(x => x.none).ToList();
+            if (missing.Count > 0 && Documented(standard, decided) is { } rule)
+            {
+                // Gribskov: «Du skal kunne dokumentere dine udgifter.» An expense without a receipt cannot be approved.
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Tilskuddet kan ikke bevilges, før alle udgifter er dokumenteret.",
+                    missing.ToDictionary(x => $"expenses[{x.i}].receipt", _ => new[] { rule }), "RECEIPT_REQUIRED");
+            }
             if (basis.Value == "fixed_amount")
             {
                 // Ballerup pays "et fast beløb årligt": the year's amount, whatever the expenses.
