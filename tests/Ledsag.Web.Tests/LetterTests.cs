@@ -60,6 +60,10 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
         {
             var response = await client.GetAsync(letter.Str("pdf"));
             response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+            // Saved under a Danish name with a Danish date, no code word («Bevilling 15. juni 2026.pdf»).
+            var saved = response.Content.Headers.ContentDisposition!.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName!;
+            saved.ShouldEndWith(" 15. juni 2026.pdf", customMessage: letter.Str("kind"));
+            saved.ShouldNotContain(letter.Str("kind"), customMessage: letter.Str("kind"));
             var pdf = await response.Content.ReadAsByteArrayAsync();
             pdf.Take(5).ShouldBe("%PDF-"u8.ToArray());
             var text = Flat(PdfToText(pdf));

@@ -59,8 +59,25 @@ public static class LetterEndpoints
         var letter = await LoadAsync(db, audit, actor, id, ct);
         audit.Add(db, actor, "read", "letter", id.ToString());
         await audit.SaveAsync(db, ct);
-        return Results.File(letter.Pdf ?? [], "application/pdf", $"{letter.Kind}-{letter.CreatedAt.InUtc().Date:yyyy-MM-dd}.pdf");
+        return Results.File(letter.Pdf ?? [], "application/pdf", FileName(letter));
     }
+
+    /// <summary>The file name a citizen sees when saving the letter: what it is and the day, in Danish («Afgørelse 15. juni 2026.pdf»).</summary>
+    public static string FileName(Letter letter) =>
+        $"{letter.Kind switch
+        {
+            "grant" => "Bevilling",
+            "refusal" => "Afgørelse",
+            "grant_end" => "Ophør af ledsageordning",
+            "consultation" => "Partshøring",
+            "delay" => "Forsinket afgørelse",
+            "reassessment" => "Genvurdering",
+            "forwarded" => "Klage sendt til Ankestyrelsen",
+            "complaint_late" => "Klage modtaget efter fristen",
+            "lapse_reminder" => "Timer der bortfalder",
+            "subsidy_decision" => "Tilskud til udgifter",
+            _ => "Brev fra kommunen",
+        }} {Letters.Danish.Date(Today.DayOf(letter.CreatedAt))}.pdf";
 
     /// <summary>The Digital Post gateway reports a letter delivered.</summary>
     private static async Task<IResult> Sent(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)

@@ -19,6 +19,9 @@ public sealed class Today(IClock clock)
     public LocalDate Date => clock.GetCurrentInstant().InZone(Copenhagen).Date;
 
     public Instant Now => clock.GetCurrentInstant();
+
+    /// <summary>The Danish calendar day of a moment.</summary>
+    public static LocalDate DayOf(Instant moment) => moment.InZone(Copenhagen).Date;
 }
 
 /// <summary>
