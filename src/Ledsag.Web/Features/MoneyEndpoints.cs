@@ -307,10 +307,12 @@ public static class MoneyEndpoints
                 $"Beløbet for {body.Year} er det landsdækkende ({Letters.Danish.Kroner(national.Amount)}; {national.Source}). {standard.Name}s kvalitetsstandard fastsætter ikke sit eget beløb.",
                 new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er fastsat og kan ikke ændres her."] }, "RATE_IN_STANDARD");
         }
+        // Entered already: seen before saving, or (a parallel entry) by the key when saving.
+        var exists = new ProblemException(StatusCodes.Status409Conflict, $"Beløbet for {body.Year} er allerede indtastet for {standard.Name}.",
+            new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
         if (await db.SubsidyRates.AnyAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == body.Year, ct))
         {
-            throw new ProblemException(StatusCodes.Status409Conflict, $"Beløbet for {body.Year} er allerede indtastet for {standard.Name}.",
-                new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
+            throw exists;
         }
         var rate = new SubsidyRate
         {
@@ -324,8 +326,7 @@ public static class MoneyEndpoints
         }
         catch (DbUpdateException)
         {
-            throw new ProblemException(StatusCodes.Status409Conflict, $"Beløbet for {body.Year} er allerede indtastet for {standard.Name}.",
-                new Dictionary<string, string[]> { ["year"] = [$"Beløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
+            throw exists;
         }
         return rate;
     }

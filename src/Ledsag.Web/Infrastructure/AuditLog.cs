@@ -105,7 +105,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
         // reads nothing first. Inside a caller's transaction it is read (a rollback there would leave a
         // kept tail pointing at nothing). Another writer's append makes the kept tail stale: the unique
         // indexes on sequence and previous hash refuse the insert, and the retry reads the tail afresh.
-        var database = db.Database.GetConnectionString() ?? "";
+        var database = Database(db);
         var ownTransaction = db.Database.CurrentTransaction is null;
         try
         {
@@ -334,8 +334,8 @@ public sealed class AuditLog(IClock clock, MasterKey key)
             _chains.Clear();
             if (entries.Count > 0)
             {
-                _chains[db.Database.GetConnectionString() ?? ""] = entries[0].Hash[..16];
-                await RecordHeadAsync(db, db.Database.GetConnectionString() ?? "", entries[^1].Sequence, entries[^1].Hash, ct);
+                _chains[Database(db)] = entries[0].Hash[..16];
+                await RecordHeadAsync(db, Database(db), entries[^1].Sequence, entries[^1].Hash, ct);
             }
             return entries.Count;
         }
@@ -357,8 +357,8 @@ public sealed class AuditLog(IClock clock, MasterKey key)
             await Gate.WaitAsync(ct);
             try
             {
-                _chains.Remove(db.Database.GetConnectionString() ?? "");
-                await RecordHeadAsync(db, db.Database.GetConnectionString() ?? "", last.Sequence, last.Hash, ct);
+                _chains.Remove(Database(db));
+                await RecordHeadAsync(db, Database(db), last.Sequence, last.Hash, ct);
             }
             finally
             {
@@ -381,6 +381,9 @@ public sealed class AuditLog(IClock clock, MasterKey key)
             e.MunicipalityId ?? "", e.UserId?.ToString() ?? "", e.Action, e.Entity, e.EntityId ?? "", e.Detail ?? "");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
+
+    // The kept tails and chain ids are per database, known by its connection string.
+    private static string Database(LedsagDb db) => db.Database.GetConnectionString() ?? "";
 
     // PostgreSQL keeps microseconds; hash what the database keeps.
     private static Instant Truncate(Instant i) => Instant.FromUnixTimeTicks(i.ToUnixTimeTicks() / 10 * 10);
