@@ -50,9 +50,21 @@ public static class DemoData
             }
             AddUser("admin", Role.Administrator, $"Administrator ({m})");
             var caseworker = AddUser("sagsbehandler", Role.Caseworker, "Sara Sagsbehandler");
+            caseworker.Phone = "70 10 20 30";
+            caseworker.Email = $"sagsbehandler@{m}.demo.ledsag.dk";
             AddUser("koordinator", Role.Coordinator, "Kim Koordinator");
             AddUser("okonomi", Role.Finance, "Ole Økonomi");
-            var companion = new Companion { MunicipalityId = m, Name = "Lise Ledsager", Status = CompanionStatus.Employed, Area = "Centrum", DrivingLicence = true, Availability = "1,3,5,6" };
+            var companion = new Companion { MunicipalityId = m, Name = "Lise Ledsager", Status = CompanionStatus.Employed, Area = "Centrum", DrivingLicence = true, Availability = "1,3,5,6",
+                // Every demo companion has a clean criminal record (Haderslev's standard requires one before employment).
+                CriminalRecordDate = today.PlusMonths(-13), CriminalRecordClean = true };
+            if (flow.Standards.For(m).Get<string>(Domain.Standards.Parameters.CompanionEmployer, today).Value == "provider")
+            {
+                // Lejre: its partner provider employs the companions.
+                var provider = new Provider { MunicipalityId = m, Name = "Ledsagerservice Demo ApS", Cvr = "12345678", ContactName = "Pia Personale", Phone = "70 20 30 40", CreatedAt = flow.Today.Now };
+                db.Providers.Add(provider);
+                companion.Employer = "provider";
+                companion.ProviderId = provider.Id;
+            }
             db.Companions.Add(companion);
             AddUser("ledsager", Role.Companion, companion.Name).CompanionId = companion.Id;
 
@@ -154,6 +166,11 @@ public static class DemoData
         {
             flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
         }
+        db.RelationDeclarations.Add(new RelationDeclaration
+        {
+            MunicipalityId = actor.MunicipalityId, CompanionId = companion.Id, CitizenId = citizen.Id, Relation = "none", DeclaredOn = grant.Start,
+            RecordedBy = actor.UserId, RecordedAt = flow.Today.Now,
+        });
         db.Assignments.Add(new Assignment { CompanionId = companion.Id, CitizenId = citizen.Id, From = grant.Start });
         db.SavingsAgreements.Add(new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse",
             AgreedOn = grant.Start, CompanionId = companion.Id, CompanionExpenses = "Borgeren betaler ledsagerens udgifter til billetter og transport" });

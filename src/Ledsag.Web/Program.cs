@@ -164,6 +164,8 @@ MoneyEndpoints.Map(app);
 LetterEndpoints.Map(app);
 StatisticsEndpoints.Map(app);
 PersonalDataEndpoints.Map(app);
+StayAbroadEndpoints.Map(app);
+CashGrantEndpoints.Map(app);
 app.MapRazorComponents<Ledsag.Web.Components.App>();
 
 await Startup.PrepareDatabaseAsync(app.Services, demo);

@@ -24,8 +24,11 @@ public class StandardFileTests
             interval: [ { from: 2024-01-01, value: 1 år, source: "s" } ]
           complaint:
             forward_after_maintained: [ { from: 2024-01-01, value: null, source: "s" } ]
+            to: [ { from: 2024-01-01, value: null, source: "s" } ]
           intake:
             routes: [ { from: 2024-01-01, value: [ { unit: Borgerservice } ], source: "s" } ]
+          letters:
+            sender: [ { from: 2024-01-01, value: { unit: Borgerservice, street: "Torvet 1", postal_code: "1234", town: Testby }, source: "s" } ]
         """;
 
     private static RuleFileError Fails(string text)
@@ -42,12 +45,27 @@ public class StandardFileTests
     }
 
     [Fact]
+    public void LetterContacts_AndTextLists_AreCheckedWhereTheyStand()
+    {
+        Fails(Municipal(Required.Replace("postal_code: \"1234\"", "postal_code: \"12345\""))).Reason.ShouldContain("postal_code (fire cifre)");
+        Fails(Municipal(Required.Replace("sender: [ { from: 2024-01-01, value: { unit: Borgerservice,", "sender: [ { from: 2024-01-01, value: { name: Borgerservice,")))
+            .Reason.ShouldContain("unit");
+        Fails(Municipal(Required + "\n  companion:\n    must_not: [ { from: 2024-01-01, value: [ \"løfte\", \"\" ], source: \"s\" } ]\n")).Reason.ShouldContain("må ikke være tom");
+        Fails(Municipal(Required + "\n  grant:\n    purpose: [ { from: 2024-01-01, value: \" \", source: \"s\" } ]\n")).Reason.ShouldContain("må ikke være tom");
+        var ok = StandardParser.ParseMunicipal(Municipal(Required + "\n  companion:\n    must_not: [ { from: 2024-01-01, value: [ \"løfte dig\" ], source: \"s\" } ]\n"), "testby.yaml", TestStandards.All.National);
+        ok.Get<IReadOnlyList<string>>(Parameters.CompanionMustNot, new NodaTime.LocalDate(2025, 1, 1)).Value.ShouldBe(["løfte dig"]);
+        var sender = ok.Get<Contact>(Parameters.LetterSender, new NodaTime.LocalDate(2025, 1, 1)).Value;
+        sender.AddressLines().ShouldBe(["Torvet 1", "1234 Testby"]);
+        ok.Get<Contact?>(Parameters.CitizenAdvisor, new NodaTime.LocalDate(2025, 1, 1)).Value.ShouldBeNull(); // the national default
+    }
+
+    [Fact]
     public void AnUnknownKey_NamesFileLineAndKey()
     {
         var error = Fails(Municipal(Required + "\n  savings:\n    drawing_ordr: [ { from: 2024-01-01, value: oldest_first, source: \"s\" } ]\n"));
         error.ShouldSatisfyAllConditions(
             e => e.File.ShouldBe("testby.yaml"),
-            e => e.Line.ShouldBe(16),
+            e => e.Line.ShouldBe(19),
             e => e.Key.ShouldBe("parameters.savings.drawing_ordr"),
             e => e.Reason.ShouldContain("ukendt parameter"));
     }
@@ -56,7 +74,7 @@ public class StandardFileTests
     public void AWrongType_IsAnErrorAtTheValue()
     {
         var error = Fails(Municipal(Required + "\n  cash_grant:\n    offered: [ { from: 2024-01-01, value: maybe, source: \"s\" } ]\n"));
-        error.Line.ShouldBe(16);
+        error.Line.ShouldBe(19);
         error.Key.ShouldBe("parameters.cash_grant.offered[0].value");
         error.Reason.ShouldContain("'maybe' er ikke true eller false");
     }

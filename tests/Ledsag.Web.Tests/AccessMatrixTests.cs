@@ -22,7 +22,7 @@ public sealed class DemoSite : IAsyncLifetime
     public Dictionary<string, Ids> Of { get; } = [];
 
     public sealed record Ids(Guid Citizen, Guid Case, Guid Grant, Guid Companion, Guid CompanionSession, Guid StaffSession, Guid Planned, Guid Proposal,
-        Guid Letter, Guid Claim, Guid Token);
+        Guid Letter, Guid Claim, Guid Token, Guid Stay);
 
     public async Task InitializeAsync()
     {
@@ -78,7 +78,8 @@ public sealed class DemoSite : IAsyncLifetime
         var coordinator = await As("koordinator", m);
         var proposal = await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = companion, proposedOn = "2026-06-15" }, HttpStatusCode.Created);
         var token = await (await As("admin", m)).Post("/api/tokens", new { name = "Matrix" }, HttpStatusCode.Created);
-        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id());
+        var stay = await citizenClient.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-08-01", to = "2026-10-15", country = "Spanien" }, HttpStatusCode.Created);
+        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id(), stay.Id());
     }
 }
 
@@ -163,6 +164,19 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["POST /api/letters/{id}/sent"] = "A",
         ["GET /api/statistics"] = "SAF",
         ["GET /api/statistics.xlsx"] = "SAF",
+        ["POST /api/cases/{id}/action-plan"] = "SA",
+        ["GET /api/companions/{id}/relation-declarations"] = "KAS",
+        ["POST /api/companions/{id}/relation-declarations"] = "KSA",
+        ["GET /api/providers"] = "KASF",
+        ["POST /api/providers"] = "KA",
+        ["GET /api/grants/{id}/stays-abroad"] = "ASKBL",
+        ["POST /api/grants/{id}/stays-abroad"] = "SAB",
+        ["POST /api/stays-abroad/{id}/decision"] = "SA",
+        ["POST /api/grants/{id}/cash-grant"] = "SA",
+        ["GET /api/cash-grant-rates"] = "AFS",
+        ["POST /api/admin/cash-grant-rates"] = "A",
+        ["POST /api/cash-grants/payments"] = "FA",
+        ["GET /api/cash-grants/statement"] = "FA",
     };
 
     // Signing in and out are for everyone, signed in or not.
@@ -199,6 +213,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
             _ when pattern.StartsWith("/api/letters/", StringComparison.Ordinal) => ids.Letter,
             _ when pattern.StartsWith("/api/subsidy-claims/", StringComparison.Ordinal) => ids.Claim,
             _ when pattern.StartsWith("/api/tokens/", StringComparison.Ordinal) => ids.Token,
+            _ when pattern.StartsWith("/api/stays-abroad/", StringComparison.Ordinal) => ids.Stay,
             _ => Guid.Empty,
         };
         return pattern.Replace("{grantId}", ids.Grant.ToString()).Replace("{id}", id.ToString()).Replace("{year}", "2026");

@@ -35,6 +35,18 @@ internal static class Api
         await client.Post($"/api/cases/{caseId}/draft/answer", new { receivedOn = sentOn, kind = "waiver", channel = "telefon" });
     }
 
+    /// <summary>
+    /// Assigns an approved companion to a grant's citizen after declaring that they are not close relations
+    /// (SEL § 97 stk. 4: the declaration per companion and citizen comes first).
+    /// </summary>
+    public static async Task AssignCompanion(this HttpClient coordinator, Guid grant, Guid companion, string from)
+    {
+        var citizenId = (await coordinator.Get($"/api/grants/{grant}")).Id("citizenId");
+        var declared = await coordinator.PostAsJsonAsync($"/api/companions/{companion}/relation-declarations", new { citizenId, relation = "none" });
+        ((int)declared.StatusCode is 201 or 409).ShouldBeTrue(await declared.Content.ReadAsStringAsync());
+        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from }, HttpStatusCode.Created);
+    }
+
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
     public static Guid Id(this JsonElement e, string name = "id") => e.GetProperty(name).GetGuid();

@@ -43,12 +43,16 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var id = (await coordinator.Post("/api/companions", body, HttpStatusCode.Created)).Id();
         await coordinator.Post($"/api/companions/{id}/criminal-record", new { date = "2026-05-01", clean = true });
         await coordinator.Post($"/api/companions/{id}/approve", new { });
-        await coordinator.Post($"/api/companions/{id}/employ", new { });
+        // Lejre's companions are employed by its partner provider (a registered provider with a CVR number).
+        var provider = municipality == "lejre"
+            ? (await coordinator.Post("/api/providers", new { name = "Ledsagerservice ApS", cvr = Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) }, HttpStatusCode.Created)).Id()
+            : (Guid?)null;
+        await coordinator.Post($"/api/companions/{id}/employ", new { providerId = provider });
         return (coordinator, id);
     }
 
-    private async Task Assign(HttpClient coordinator, Guid grant, Guid companion) =>
-        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-01-01" }, HttpStatusCode.Created);
+    private static async Task Assign(HttpClient coordinator, Guid grant, Guid companion) =>
+        await coordinator.AssignCompanion(grant, companion, "2026-01-01");
 
     /// <summary>A session the companion registered and the caseworker confirmed on the citizen's behalf, ready for payroll.</summary>
     private static async Task<Guid> Worked(HttpClient companion, HttpClient caseworker, Guid grant, string date, string start, string end)
@@ -105,6 +109,10 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         ranked[nearIndex].GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ShouldContain("samme område");
         var proposal = (await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = near, proposedOn = "2026-06-01" }, HttpStatusCode.Created)).Id();
         await coordinator.Post($"/api/match-proposals/{proposal}/meeting", new { meetingOn = "2026-06-05" });
+        // Accepting assigns the companion: only after the close-relation declaration for this citizen.
+        (await coordinator.Post($"/api/match-proposals/{proposal}/outcome", new { outcome = "accepted" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").TryGetProperty("relationDeclaration", out _).ShouldBeTrue();
+        await coordinator.Post($"/api/companions/{near}/relation-declarations", new { citizenId = citizen, relation = "none", declaredOn = "2026-06-05" }, HttpStatusCode.Created);
         (await coordinator.Post($"/api/match-proposals/{proposal}/outcome", new { outcome = "accepted", note = "Godt match." })).Str("outcome").ShouldBe("accepted");
         var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: near);
         var schedule = await companion.Get("/api/companions/me/schedule");
@@ -456,7 +464,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var finance = await factory.SignedIn("ballerup", Role.Finance);
         var csv = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-03" })).Content.ReadAsStringAsync();
         var rows = Ledsag.Web.Infrastructure.Exports.ReadCsv(csv);
-        rows.ShouldAllBe(r => r.Length == 7); // a semicolon in a name does not make a new column
+        rows.ShouldAllBe(r => r.Length == 8); // a semicolon in a name does not make a new column (the eighth is the employer)
         csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(rows.Count); // nor a line break a new line: one record, one line
         var written = rows.Select(r => r[1]).ToList();
         written.ShouldContain("'=HYPERLINK(\"http://x\",\"Klik\")"); // shown as text, never run

@@ -45,6 +45,9 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
         return await work(scope.ServiceProvider.GetRequiredService<LedsagDb>());
     }
 
+    /// <summary>The municipality's quality standard as the running system reads it.</summary>
+    public Domain.Standards.MunicipalStandard Standard(string municipality) => Services.GetRequiredService<Infrastructure.Standards>().For(municipality);
+
     /// <summary>A local user in <paramref name="municipality"/>; returns a client signed in as them.</summary>
     public async Task<HttpClient> SignedIn(string municipality, Role role, Guid? citizenId = null, Guid? companionId = null)
     {
@@ -53,6 +56,11 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
         {
             var passwords = Services.GetRequiredService<Passwords>();
             var user = new User { MunicipalityId = municipality, UserName = name, DisplayName = name, Role = role, CitizenId = citizenId, CompanionId = companionId };
+            if (role == Role.Caseworker)
+            {
+                // A caseworker signs letters with their name and direct contact.
+                (user.DisplayName, user.Phone, user.Email) = ("Test Sagsbehandler", "70 11 22 33", "sagsbehandler@kommune.test");
+            }
             user.PasswordHash = passwords.Hash(user, "hemmelig-kode");
             db.Users.Add(user);
             await db.SaveChangesAsync();

@@ -55,7 +55,7 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
 
         var letters = (await client.Get($"/api/letters?citizenId={citizen}")).EnumerateArray().ToList();
         letters.Select(l => l.Str("kind")).Distinct().Order().ShouldBe(
-            ["consultation", "delay", "forwarded", "grant", "lapse_reminder", "reassessment", "refusal", "subsidy_decision"]);
+            ["consultation", "delay", "forwarded", "grant", "lapse_reminder", "privacy_notice", "reassessment", "refusal", "subsidy_decision"]);
         foreach (var letter in letters)
         {
             var response = await client.GetAsync(letter.Str("pdf"));
@@ -66,6 +66,7 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
             saved.ShouldNotContain(letter.Str("kind"), customMessage: letter.Str("kind"));
             var pdf = await response.Content.ReadAsByteArrayAsync();
             pdf.Take(5).ShouldBe("%PDF-"u8.ToArray());
+            LetterStandardTests.WriteSample(letter.Str("kind"), pdf);
             var text = Flat(PdfToText(pdf));
             text.ShouldContain("Ballerup Kommune");
             text.ShouldContain("Søren Ærø Ågård", customMessage: letter.Str("kind"));

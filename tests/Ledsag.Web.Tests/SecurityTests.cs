@@ -77,7 +77,7 @@ public abstract class SecurityTests(LedsagFactory factory)
             return k.Id;
         });
         var coordinator = await factory.SignedIn("gribskov", Role.Coordinator);
-        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-06-01" }, HttpStatusCode.Created);
+        await coordinator.AssignCompanion(grant, companion, "2026-06-01");
         var me = await factory.SignedIn("gribskov", Role.Companion, companionId: companion);
         var booked = await me.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-12", start = "10:00", end = "12:00", activity = "cinema", km = 10 }, HttpStatusCode.Created);
         booked.GetProperty("session").GetProperty("companionId").GetGuid().ShouldBe(companion);
@@ -263,7 +263,7 @@ public abstract class SecurityTests(LedsagFactory factory)
         await coordinator.Post($"/api/companions/{companion}/criminal-record", new { date = "2026-05-01", clean = true });
         await coordinator.Post($"/api/companions/{companion}/approve", new { });
         await coordinator.Post($"/api/companions/{companion}/employ", new { });
-        await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from = "2026-06-01" }, HttpStatusCode.Created);
+        await coordinator.AssignCompanion(grant, companion, "2026-06-01");
         var own = (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "10:00", end = "11:00", activity = "sport", companionId = companion }, HttpStatusCode.Created))
             .GetProperty("session").Id();
         await caseworker.Post($"/api/grants/{grant}/sessions/{own}/confirm", new { onBehalf = true, note = "Telefonisk" }, HttpStatusCode.Forbidden);

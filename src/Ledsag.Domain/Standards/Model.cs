@@ -31,6 +31,23 @@ public sealed record IntakeRoute(string Unit, string? Phone, int? AgeAtLeast, bo
         || (EarlyRetirementPension is { } p && p == earlyRetirementPension);
 }
 
+/// <summary>A unit as a standard prints it: name, postal address, phone and e-mail (each optional but the name).</summary>
+public sealed record Contact(string Unit, string? Street, string? PostalCode, string? Town, string? Phone, string? Email)
+{
+    /// <summary>The postal lines: street, then «2750 Ballerup».</summary>
+    public IEnumerable<string> AddressLines()
+    {
+        if (Street is { } street)
+        {
+            yield return street;
+        }
+        if (PostalCode is { } code)
+        {
+            yield return $"{code} {Town}";
+        }
+    }
+}
+
 /// <summary>A row of the folkepensionsalder table (pensionsloven § 1 a).</summary>
 public sealed record PensionAgeRow(LocalDate? BornFrom, LocalDate? BornTo, int Years, int Months, string Source)
 {

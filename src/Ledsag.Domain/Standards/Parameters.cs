@@ -19,6 +19,14 @@ public enum ParameterType
     Enum,
     /// <summary>The application routing: a list of intake units with conditions.</summary>
     Routes,
+    /// <summary>A unit with its postal address, phone and e-mail, as the standard prints it.</summary>
+    Contact,
+    /// <summary>A contact or null where the standard names none.</summary>
+    ContactOrNull,
+    /// <summary>A sentence or paragraph of the standard, or null.</summary>
+    TextOrNull,
+    /// <summary>A list of the standard's sentences (may be empty).</summary>
+    TextList,
 }
 
 /// <summary>Where a parameter may be set.</summary>
@@ -74,6 +82,15 @@ public static class Parameters
     public const string SubsidyBasis = "subsidy.basis";
     public const string MileagePractice = "mileage.state_low_rate";
     public const string LapseReminderDays = "lapse_reminder_days";
+    public const string LetterSender = "letters.sender";
+    public const string ComplaintTo = "complaint.to";
+    public const string CitizenAdvisor = "complaint.citizen_advisor";
+    public const string GrantPurpose = "grant.purpose";
+    public const string DutyToReport = "grant.duty_to_report";
+    public const string SubsidyGuidance = "subsidy.guidance";
+    public const string CompanionMustNot = "companion.must_not";
+    public const string CloseRelationsIncludeOthers = "companion.close_relations_include_others";
+    public const string ActionPlanOffer = "intake.action_plan_offer";
     public const string CriteriaPrefix = "criteria.";
     public const string ExcludedActivityPrefix = "excluded_activities.";
 #pragma warning restore CS1591
@@ -132,6 +149,15 @@ public static class Parameters
         new(SubsidyBasis, ParameterType.Enum, ParameterScope.Overridable, "grundlag for det årlige tilskud (§ 97 stk. 7)", "probable_expenses", "documented_expenses", "fixed_amount"),
         new(MileagePractice, ParameterType.Enum, ParameterScope.Overridable, "afregning af ledsagerens kørsel efter statens lave takst", "not_stated", "recommended", "required"),
         new(LapseReminderDays, ParameterType.Int, ParameterScope.Overridable, "dage før bortfald borgeren påmindes"),
+        new(LetterSender, ParameterType.Contact, ParameterScope.Municipal, "den enhed, der skriver brevene (navn, adresse, telefon, e-mail)"),
+        new(ComplaintTo, ParameterType.ContactOrNull, ParameterScope.Municipal, "hvor borgeren klager over en afgørelse"),
+        new(CitizenAdvisor, ParameterType.ContactOrNull, ParameterScope.Overridable, "kommunens borgerrådgiver, hvor standarden nævner en"),
+        new(GrantPurpose, ParameterType.TextOrNull, ParameterScope.Overridable, "formål og mål med ledsageordningen, som bevillingen nævner"),
+        new(DutyToReport, ParameterType.TextOrNull, ParameterScope.Overridable, "borgerens pligt til at oplyse om ændringer, som bevillingen nævner"),
+        new(SubsidyGuidance, ParameterType.TextOrNull, ParameterScope.Overridable, "hvad standarden siger om det årlige tilskud og hvordan man søger"),
+        new(CloseRelationsIncludeOthers, ParameterType.Bool, ParameterScope.Overridable, "også anden familie og andre med nær tilknytning regnes som nærtstående"),
+        new(CompanionMustNot, ParameterType.TextList, ParameterScope.Overridable, "hvad ledsageren ikke må under ledsagelsen"),
+        new(ActionPlanOffer, ParameterType.Bool, ParameterScope.Overridable, "borgeren tilbydes en handleplan (SEL § 141) ved ansøgningen"),
     ];
 
     private static readonly Dictionary<string, ParameterDefinition> ByKey =

@@ -216,7 +216,7 @@ public static class StandardParser
     {
         if (node.IsNull)
         {
-            return def.Type is ParameterType.PeriodOrNull or ParameterType.HoursOrNull
+            return def.Type is ParameterType.PeriodOrNull or ParameterType.HoursOrNull or ParameterType.ContactOrNull or ParameterType.TextOrNull
                 ? null
                 : throw node.Error($"'{def.Key}' skal have en værdi ({def.Meaning})");
         }
@@ -247,6 +247,15 @@ public static class StandardParser
                     throw node.Error("den sidste rute skal være uden betingelse, så enhver ansøgning har et sted at gå hen");
                 }
                 return routes;
+            case ParameterType.Contact:
+            case ParameterType.ContactOrNull:
+                return ReadContact(node);
+            case ParameterType.TextOrNull:
+                var sentence = node.String().Trim();
+                return sentence.Length == 0 ? throw node.Error("teksten må ikke være tom; skriv value: null, hvis standarden intet siger") : sentence;
+            case ParameterType.TextList:
+                var texts = node.Items().Select(i => i.String().Trim()).ToList();
+                return texts.Any(t => t.Length == 0) ? throw node.Error("en linje i listen må ikke være tom") : texts;
             default:
                 throw new ArgumentOutOfRangeException(nameof(def));
         }
@@ -269,6 +278,18 @@ public static class StandardParser
         var route = new IntakeRoute(n.Required("unit").String(), n.Optional("phone")?.String(), age, pension);
         n.RejectUnknownKeys();
         return route;
+    }
+
+    private static Contact ReadContact(YNode n)
+    {
+        var contact = new Contact(n.Required("unit").String(), n.Optional("street")?.String(), n.Optional("postal_code")?.String(),
+            n.Optional("town")?.String(), n.Optional("phone")?.String(), n.Optional("email")?.String());
+        n.RejectUnknownKeys();
+        if ((contact.PostalCode is null) != (contact.Town is null) || (contact.PostalCode is { } code && !(code.Length == 4 && code.All(char.IsAsciiDigit))))
+        {
+            throw n.Error("postal_code (fire cifre) og town skal stå sammen");
+        }
+        return contact;
     }
 
     private static Effective<int> ReadSourcedInt(YNode n)

@@ -28,6 +28,10 @@ public sealed class User
     public required string MunicipalityId { get; set; }
     public required string UserName { get; set; }
     public required string DisplayName { get; set; }
+    /// <summary>Direct phone, printed on the letters this person signs.</summary>
+    public string? Phone { get; set; }
+    /// <summary>Direct e-mail, printed on the letters this person signs.</summary>
+    public string? Email { get; set; }
     public Role Role { get; set; }
     public string? PasswordHash { get; set; }
     public string? ExternalSubject { get; set; }
@@ -97,19 +101,106 @@ public sealed class Companion
     public string? Availability { get; set; }
     public bool DrivingLicence { get; set; }
     public bool WheelchairExperience { get; set; }
-    /// <summary>municipality, provider or cash_grant (§ 97 stk. 5, only where the standard offers it).</summary>
+    /// <summary>municipality, provider or cash_grant (the citizen employs, § 97 stk. 5, only where the standard offers it).</summary>
     public string Employer { get; set; } = "municipality";
+    /// <summary>The provider that employs the companion, when <see cref="Employer"/> is provider.</summary>
+    public Guid? ProviderId { get; set; }
     public CompanionStatus Status { get; set; }
     public LocalDate? CriminalRecordDate { get; set; }
     public bool? CriminalRecordClean { get; set; }
     public Guid? NominatedByCitizenId { get; set; }
-    /// <summary>The relation to the nominating citizen: none, spouse, partner, parent, child, sibling, other.</summary>
-    public string? Relation { get; set; }
-    public string? RelationExceptionReason { get; set; }
     /// <summary>The secret part of the companion's iCalendar feed address.</summary>
     public string FeedToken { get; set; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     /// <summary>Bumped by every registration with this companion, so two racing registrations cannot both pass the overlap check.</summary>
     public int Version { get; set; }
+}
+
+/// <summary>
+/// A provider (leverandør) that employs companions for the municipality (Lejre's partner, Ballerup's external
+/// provider): a legal entity with a CVR number and a contact, not a label.
+/// </summary>
+public sealed class Provider
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The CVR number, eight digits.</summary>
+    public required string Cvr { get; set; }
+    public string? ContactName { get; set; }
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+    public Instant CreatedAt { get; set; }
+}
+
+/// <summary>
+/// The declaration of the relation between a companion and one citizen (SEL § 97 stk. 4: a person with a very
+/// close connection is normally not employed). Made per companion and citizen, before approval or assignment;
+/// a close relation needs a caseworker's reasoned exception.
+/// </summary>
+public sealed class RelationDeclaration
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid CompanionId { get; set; }
+    public Guid CitizenId { get; set; }
+    /// <summary>none, spouse, partner, parent, child, sibling, other_family, other_close.</summary>
+    public required string Relation { get; set; }
+    public string? Description { get; set; }
+    public LocalDate DeclaredOn { get; set; }
+    public Guid RecordedBy { get; set; }
+    public Instant RecordedAt { get; set; }
+    public string? ExceptionReason { get; set; }
+    public Guid? ExceptionBy { get; set; }
+}
+
+/// <summary>
+/// A temporary stay abroad (udlandsbekendtgørelsen): up to one month keeps the hours usable on notice; a longer
+/// stay needs an application decided before leaving.
+/// </summary>
+public sealed class StayAbroad
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid GrantId { get; set; }
+    public Guid CitizenId { get; set; }
+    public LocalDate From { get; set; }
+    public LocalDate To { get; set; }
+    public required string Country { get; set; }
+    public LocalDate NotifiedOn { get; set; }
+    /// <summary>notified (up to a month), applied, approved, refused.</summary>
+    public required string Status { get; set; }
+    public Guid? DecidedBy { get; set; }
+    public LocalDate? DecidedOn { get; set; }
+    public string? DecisionNote { get; set; }
+    public Instant CreatedAt { get; set; }
+}
+
+/// <summary>The hourly amount of the cash grant (kontant tilskud, SEL § 97 stk. 5) for a year, with the municipality's own cost that caps it (BEK § 11).</summary>
+public sealed class CashGrantRate
+{
+    public required string MunicipalityId { get; set; }
+    public int Year { get; set; }
+    public decimal HourlyAmount { get; set; }
+    public decimal OwnCostPerHour { get; set; }
+    public required string Source { get; set; }
+    public Guid EnteredBy { get; set; }
+    public Instant EnteredAt { get; set; }
+}
+
+/// <summary>One quarter's payment of a cash grant, paid once (unique per grant and quarter) in a payment file.</summary>
+public sealed class CashGrantPayment
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string MunicipalityId { get; set; }
+    public Guid GrantId { get; set; }
+    public Guid CitizenId { get; set; }
+    public int Year { get; set; }
+    public int Quarter { get; set; }
+    public decimal Hours { get; set; }
+    public decimal Rate { get; set; }
+    public decimal Amount { get; set; }
+    public Guid? PaymentExportId { get; set; }
+    public Instant CreatedAt { get; set; }
 }
 
 /// <summary>A coordinator's proposal of a companion to a citizen, the meeting and its outcome.</summary>
@@ -286,6 +377,12 @@ public sealed class Grant
     public string? EarlierHours { get; set; }
     /// <summary>Set while the grant is in force (not ended); unique per citizen, so two grants in force at once is a database error.</summary>
     public Guid? InForceCitizenId { get; set; }
+    /// <summary>hours, or cash: the hours paid as a cash grant to a companion the citizen employs (SEL § 97 stk. 5).</summary>
+    public string Form { get; set; } = "hours";
+    /// <summary>When the citizen chose the cash grant.</summary>
+    public LocalDate? CashChosenOn { get; set; }
+    /// <summary>The caseworker's record that the citizen can administer the cash grant (employ, plan, account).</summary>
+    public string? CashAdministrationAssessment { get; set; }
 }
 
 /// <summary>A savings agreement (aftale om opsparing) under a grant.</summary>
@@ -332,6 +429,8 @@ public sealed class SessionRow
     public Guid? ReversalOf { get; set; }
     public string? Reason { get; set; }
     public Guid? PayrollExportId { get; set; }
+    /// <summary>Set when the session took place during a registered stay abroad.</summary>
+    public Guid? StayAbroadId { get; set; }
 }
 
 /// <summary>An append-only, hash-chained audit entry.</summary>

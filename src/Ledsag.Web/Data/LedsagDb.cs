@@ -34,6 +34,11 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
     public DbSet<SubsidyExpense> SubsidyExpenses => Set<SubsidyExpense>();
     public DbSet<ExportFile> Exports => Set<ExportFile>();
     public DbSet<Letter> Letters => Set<Letter>();
+    public DbSet<Provider> Providers => Set<Provider>();
+    public DbSet<RelationDeclaration> RelationDeclarations => Set<RelationDeclaration>();
+    public DbSet<StayAbroad> StaysAbroad => Set<StayAbroad>();
+    public DbSet<CashGrantRate> CashGrantRates => Set<CashGrantRate>();
+    public DbSet<CashGrantPayment> CashGrantPayments => Set<CashGrantPayment>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
@@ -113,6 +118,17 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<Letter>().Property(l => l.Body).HasMaxLength(20000);
         b.Entity<Letter>().HasIndex(l => l.DedupKey).IsUnique();
         b.Entity<AuditEntry>().HasIndex(a => a.PreviousHash).IsUnique();
+        b.Entity<Provider>().HasIndex(p => new { p.MunicipalityId, p.Cvr }).IsUnique();
+        // One declaration per companion and citizen: a second (or a parallel one) is a unique violation.
+        b.Entity<RelationDeclaration>().HasIndex(r => new { r.CompanionId, r.CitizenId }).IsUnique();
+        b.Entity<StayAbroad>().HasIndex(s => new { s.GrantId, s.From });
+        b.Entity<StayAbroad>().Property(s => s.Status).IsConcurrencyToken();
+        b.Entity<CashGrantRate>().HasKey(r => new { r.MunicipalityId, r.Year });
+        b.Entity<CashGrantRate>().Property(r => r.Year).ValueGeneratedNever();
+        b.Entity<CashGrantRate>().Property(r => r.MunicipalityId).HasMaxLength(40);
+        // A quarter of a cash grant is paid once, also when two payment runs race.
+        b.Entity<CashGrantPayment>().HasIndex(p => new { p.GrantId, p.Year, p.Quarter }).IsUnique();
+        b.Entity<CashGrantPayment>().HasIndex(p => new { p.MunicipalityId, p.Year });
     }
 
     private sealed class LocalDateConverter() : ValueConverter<LocalDate, DateOnly>(d => d.ToDateOnly(), d => LocalDate.FromDateOnly(d));

@@ -19,6 +19,7 @@ public static class CaseEndpoints
 {
     public sealed record ApplicationRequest(Guid? CitizenId, string? ReceivedOn, string? Channel, Guid? CaseworkerId);
     public sealed record NoteRequest(string? On, string? Note);
+    public sealed record ActionPlanRequest(string? OfferedOn, string? Answer, string? Note);
     public sealed record ConsentRequest(string? On, string? What, string? From, string? Status);
     public sealed record ThemeLevel(string? Theme, int? Level, string? Note);
     public sealed record Facts(bool? SignificantLastingReducedFunction, bool? CannotMoveAlone, bool? CanExpressWish, bool? AwareOfActivity,
@@ -63,6 +64,7 @@ public static class CaseEndpoints
         api.MapPost("/{id:guid}/complaint/maintained", Maintained);
         api.MapPost("/{id:guid}/complaint/forwarded", Forwarded);
         api.MapPost("/{id:guid}/follow-up", FollowUp);
+        api.MapPost("/{id:guid}/action-plan", ActionPlan);
         Decisions.Map(api);
         app.MapGet("/api/worklist", Worklist).WithTags("Sager").RequireAuthorization();
     }
@@ -117,6 +119,8 @@ public static class CaseEndpoints
         flow.Record(c, actor, "routed", received.Value, $"{route.Unit} (alder {age}{(citizen.EarlyRetirementPension ? ", førtidspension" : "")})",
             new { unit = route.Unit, phone = route.Phone, source = routes.Source });
         flow.Open(c, DeadlineEvent.ApplicationReceived, received.Value);
+        // Databeskyttelsesforordningen art. 13/14: the citizen is told at intake how their data will be processed.
+        await flow.LetterAsync(c, "privacy_notice", Letters.LetterTexts.PrivacyNotice(standard, received.Value), ct);
         await flow.SaveAsync(ct);
         return Results.Created($"/api/cases/{c.Id}", await CaseView.LoadAsync(flow, c, ct));
     }
@@ -462,7 +466,7 @@ public static class CaseEndpoints
                 }
                 break;
         }
-        await flow.LetterAsync(c, "reassessment", Letters.LetterTexts.Reassessment(standard, outcome!, decided.Value, justification!, maintainDue), ct);
+        await flow.LetterAsync(c, "reassessment", Letters.LetterTexts.Reassessment(standard, outcome!, decided.Value, justification!, maintainDue), ct, decided.Value);
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -522,10 +526,10 @@ public static class CaseEndpoints
         c.State = CaseState.ComplaintForwarded;
         flow.Record(c, actor, "forwarded", on!.Value, body!.Note, new
         {
-            to = "Ankestyrelsen", documents = documents.Select(d => $"{d.on.Iso()} {StepTitle(d.kind)}").ToList(),
+            to = "Ankestyrelsen", documents = documents.Select(d => $"{Letters.Danish.Date(d.on)}: {StepTitle(d.kind)}").ToList(),
         });
         await flow.CloseAsync(c, on.Value, "forwarded", ct, "forward_due", "new_decision_due");
-        await flow.LetterAsync(c, "forwarded", Letters.LetterTexts.Forwarded(on.Value, documents.Select(d => $"{d.on.Iso()} {StepTitle(d.kind)}")), ct);
+        await flow.LetterAsync(c, "forwarded", Letters.LetterTexts.Forwarded(on.Value, documents.Select(d => $"{Letters.Danish.Date(d.on)}: {StepTitle(d.kind)}")), ct);
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -550,6 +554,32 @@ public static class CaseEndpoints
         }
         return await flow.SavedViewAsync(c, ct);
     }
+
+    /// <summary>The action plan (handleplan, SEL § 141) offered to the citizen and their answer, recorded on the case (Gribskov's standard offers it).</summary>
+    private static async Task<IResult> ActionPlan(Guid id, ActionPlanRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        var actor = Caseworker(http);
+        var c = await access.CaseAsync(actor, id, ct);
+        var v = new Validation();
+        var on = NotFuture(v, flow, "offeredOn", body?.OfferedOn);
+        var answer = v.Enum("answer", body?.Answer, ActionPlanAnswers.Keys.ToDictionary(k => k));
+        var note = v.Text("note", body?.Note, required: false);
+        if (on is { } o && o < c.ReceivedOn)
+        {
+            v.Add("offeredOn", "Tilbuddet kan ikke være givet, før ansøgningen blev modtaget.");
+        }
+        v.ThrowIfInvalid();
+        flow.Record(c, actor, "action_plan", on!.Value, note, new { answer, answerText = ActionPlanAnswers[answer!] });
+        return await flow.SavedViewAsync(c, ct);
+    }
+
+    /// <summary>The citizen's answers to the offer of an action plan.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ActionPlanAnswers = new Dictionary<string, string>
+    {
+        ["accepted"] = "Borgeren ønsker en handleplan",
+        ["declined"] = "Borgeren ønsker ikke en handleplan",
+        ["undecided"] = "Borgeren vil tænke over tilbuddet",
+    };
 
     private static async Task<IResult> Worklist(HttpContext http, LedsagDb db, Today today, string? scope, string? kind, CancellationToken ct)
     {
@@ -634,7 +664,7 @@ public static class CaseEndpoints
         "conversation" => "Samtale",
         "consent" => "Samtykke",
         "assessment" => "Udredning (VUM)",
-        "recommendation" => "Motorens anbefaling",
+        "recommendation" => "Ledsags vurdering efter reglerne",
         "draft" => "Udkast til afgørelse (partshøring)",
         "decision" => "Afgørelse",
         "delay_letter" => "Brev om forsinket afgørelse",
@@ -648,6 +678,7 @@ public static class CaseEndpoints
         "decision_check" => "Tjek af afgørelse",
         "help_started" => "Hjælpen iværksat",
         "complaint_late_rejected" => "Klage modtaget efter fristen — ikke behandlet",
+        "action_plan" => "Tilbud om handleplan (serviceloven § 141)",
         _ => kind,
     };
 

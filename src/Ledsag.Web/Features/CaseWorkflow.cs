@@ -95,11 +95,11 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         }
     }
 
-    /// <summary>Puts a letter about the case to its citizen in the outbox, as text and PDF.</summary>
-    public async Task<Letter> LetterAsync(Case c, string kind, (string Subject, string Body) text, CancellationToken ct)
+    /// <summary>Puts a letter about the case to its citizen in the outbox, as text and PDF; <c>decided</c> is the decision's day, when it carries one.</summary>
+    public async Task<Letter> LetterAsync(Case c, string kind, (string Subject, string Body) text, CancellationToken ct, LocalDate? decided = null)
     {
         var citizen = await db.Citizens.FirstAsync(z => z.Id == c.CitizenId, ct);
-        return letters.Add(db, citizen, c.Id, kind, text.Subject, text.Body);
+        return letters.Add(db, citizen, c.Id, kind, text.Subject, text.Body, decided: decided);
     }
 
     /// <summary>Saves the step and answers with the case as it now stands.</summary>

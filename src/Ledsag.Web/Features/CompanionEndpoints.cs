@@ -19,16 +19,14 @@ public static class CompanionEndpoints
         IReadOnlyList<int>? Availability, bool? DrivingLicence, bool? WheelchairExperience, string? Employer, string? Relation);
     public sealed record CriminalRecordRequest(string? Date, bool? Clean);
     public sealed record ReasonRequest(string? Reason);
-    public sealed record EmployRequest(string? Employer);
+    public sealed record ExceptionRequest(Guid? CitizenId, string? Reason);
+    public sealed record EmployRequest(string? Employer, Guid? ProviderId, string? Reason);
+    public sealed record DeclarationRequest(Guid? CitizenId, string? Relation, string? Description, string? DeclaredOn);
+    public sealed record ProviderRequest(string? Name, string? Cvr, string? ContactName, string? Phone, string? Email);
     public sealed record ProposalRequest(Guid? CitizenId, Guid? CompanionId, string? ProposedOn);
     public sealed record MeetingRequest(string? MeetingOn);
     public sealed record OutcomeRequest(string? Outcome, string? Note);
 
-    /// <summary>Relations that SEL § 97 stk. 4 means by "meget nær tilknytning".</summary>
-    public static readonly string[] CloseRelations = ["spouse", "partner", "parent", "child", "sibling"];
-
-    private static readonly Dictionary<string, string> Relations = new[] { "none", "spouse", "partner", "parent", "child", "sibling", "other" }.ToDictionary(r => r);
-    private static readonly Dictionary<string, string> Employers = new[] { "municipality", "provider", "cash_grant" }.ToDictionary(e => e);
     private static readonly Dictionary<string, string> Outcomes = new[] { "accepted", "declined" }.ToDictionary(e => e);
 
     public static void Map(IEndpointRouteBuilder app)
@@ -39,6 +37,11 @@ public static class CompanionEndpoints
         api.MapGet("/{id:guid}", Get);
         api.MapPost("/{id:guid}/criminal-record", CriminalRecord);
         api.MapPost("/{id:guid}/relation-exception", RelationException);
+        api.MapGet("/{id:guid}/relation-declarations", Declarations);
+        api.MapPost("/{id:guid}/relation-declarations", Declare);
+        var providers = app.MapGroup("/api/providers").WithTags("Ledsagere").RequireAuthorization();
+        providers.MapGet("/", ListProviders);
+        providers.MapPost("/", CreateProvider);
         api.MapPost("/{id:guid}/approve", Approve);
         api.MapPost("/{id:guid}/employ", Employ);
         api.MapPost("/{id:guid}/end", End);
@@ -58,18 +61,18 @@ public static class CompanionEndpoints
         availability = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse),
         drivingLicence = k.DrivingLicence, wheelchairExperience = k.WheelchairExperience, employer = k.Employer, status = k.Status.ToString(),
         criminalRecordDate = k.CriminalRecordDate?.Iso(), criminalRecordClean = k.CriminalRecordClean, nominatedByCitizenId = k.NominatedByCitizenId,
-        relation = k.Relation, relationExceptionReason = k.RelationExceptionReason,
+        providerId = k.ProviderId,
     };
 
-    private static async Task<IResult> Create(CompanionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> Create(CompanionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Citizen);
         var v = new Validation();
         var name = v.Name("name", body?.Name);
         var cpr = body?.Cpr is null ? null : v.Cpr("cpr", body.Cpr);
-        var relation = v.Enum("relation", body?.Relation, Relations, required: actor.Role == Role.Citizen);
-        var employer = v.Enum("employer", body?.Employer ?? "municipality", Employers);
+        var relation = v.Enum("relation", body?.Relation, CompanionRules.RelationKeys, required: actor.Role == Role.Citizen);
+        var employer = v.Enum("employer", body?.Employer ?? CompanionRules.DefaultEmployer(standards.For(actor.MunicipalityId), today.Date), CompanionRules.EmployerKeys);
         foreach (var (day, i) in (body?.Availability ?? []).Select((d, i) => (d, i)))
         {
             if (day is < 1 or > 7)
@@ -88,9 +91,18 @@ public static class CompanionEndpoints
             Availability = string.Join(',', (body!.Availability ?? []).Distinct().Order()), DrivingLicence = body.DrivingLicence ?? false,
             WheelchairExperience = body.WheelchairExperience ?? false, Employer = employer!, Status = CompanionStatus.Applicant,
             // SEL § 97 stk. 3: the citizen may appoint the companion; the municipality approves and employs them.
-            NominatedByCitizenId = actor.Role == Role.Citizen ? actor.CitizenId : null, Relation = relation,
+            NominatedByCitizenId = actor.Role == Role.Citizen ? actor.CitizenId : null,
         };
         db.Companions.Add(companion);
+        if (actor.Role == Role.Citizen)
+        {
+            // The citizen who nominates declares the relation to themselves (SEL § 97 stk. 4), for this companion and citizen.
+            db.RelationDeclarations.Add(new RelationDeclaration
+            {
+                MunicipalityId = actor.MunicipalityId, CompanionId = companion.Id, CitizenId = actor.CitizenId!.Value, Relation = relation!,
+                DeclaredOn = today.Date, RecordedBy = actor.UserId, RecordedAt = today.Now,
+            });
+        }
         audit.Add(db, actor, actor.Role == Role.Citizen ? "nominate" : "create", "companion", companion.Id.ToString());
         await audit.SaveAsync(db, ct);
         return Results.Created($"/api/companions/{companion.Id}", View(companion, actor.Role != Role.Citizen));
@@ -152,19 +164,130 @@ public static class CompanionEndpoints
         return Results.Ok(View(k, showCpr: true));
     }
 
-    private static async Task<IResult> RelationException(Guid id, ReasonRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RelationException(Guid id, ExceptionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
         var actor = Access.Require(http);
-        // SEL § 97 stk. 4 "normalt ikke": an exception is the caseworker's decision, with a reason.
+        // SEL § 97 stk. 4 "normalt ikke": an exception is the caseworker's decision, with a reason, for one citizen.
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var k = await Load(db, audit, actor, id, ct); // what is not yours is refused before its input is judged
         var v = new Validation();
         var reason = v.Text("reason", body?.Reason, max: 1000);
+        var citizenId = body?.CitizenId ?? k.NominatedByCitizenId;
+        if (citizenId is null)
+        {
+            v.Add("citizenId", "Vælg den borger, undtagelsen gælder.");
+        }
         v.ThrowIfInvalid();
-        k.RelationExceptionReason = reason;
+        var declaration = await db.RelationDeclarations.FirstOrDefaultAsync(r => r.CompanionId == id && r.CitizenId == citizenId, ct)
+            ?? throw ProblemException.Invalid("citizenId", "Der er ingen erklæring om nærtstående for ledsageren og borgeren. Registrér erklæringen først.");
+        declaration.ExceptionReason = reason;
+        declaration.ExceptionBy = actor.UserId;
         audit.Add(db, actor, "relation-exception", "companion", id.ToString());
         await audit.SaveAsync(db, ct);
-        return Results.Ok(View(k, showCpr: true));
+        return Results.Ok(DeclarationView(declaration));
+    }
+
+    private static object DeclarationView(RelationDeclaration r) => new
+    {
+        id = r.Id, companionId = r.CompanionId, citizenId = r.CitizenId, relation = r.Relation, relationText = CompanionRules.Relations[r.Relation],
+        description = r.Description, declaredOn = r.DeclaredOn.Iso(), exceptionReason = r.ExceptionReason,
+    };
+
+    private static async Task<IResult> Declarations(Guid id, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker);
+        await Load(db, audit, actor, id, ct);
+        var rows = await db.RelationDeclarations.AsNoTracking().Where(r => r.CompanionId == id).OrderBy(r => r.DeclaredOn).ToListAsync(ct);
+        return Results.Ok(rows.Select(DeclarationView));
+    }
+
+    /// <summary>The close-relation declaration for one companion and one citizen, before approval or assignment.</summary>
+    private static async Task<IResult> Declare(Guid id, DeclarationRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Caseworker, Role.Administrator);
+        var k = await Load(db, audit, actor, id, ct);
+        var v = new Validation();
+        var relation = v.Enum("relation", body?.Relation, CompanionRules.RelationKeys);
+        var description = v.Text("description", body?.Description, required: false, max: 400);
+        var declaredOn = v.Date("declaredOn", body?.DeclaredOn, required: false) ?? today.Date;
+        if (declaredOn > today.Date)
+        {
+            v.Add("declaredOn", "Erklæringen kan ikke være afgivet i fremtiden.");
+        }
+        if (body?.CitizenId is null)
+        {
+            v.Add("citizenId", "Vælg den borger, erklæringen gælder.");
+        }
+        v.ThrowIfInvalid();
+        var citizen = await access.CitizenAsync(actor, body!.CitizenId!.Value, ct);
+        var row = new RelationDeclaration
+        {
+            MunicipalityId = k.MunicipalityId, CompanionId = k.Id, CitizenId = citizen.Id, Relation = relation!, Description = description,
+            DeclaredOn = declaredOn, RecordedBy = actor.UserId, RecordedAt = today.Now,
+        };
+        if (await db.RelationDeclarations.AnyAsync(r => r.CompanionId == k.Id && r.CitizenId == citizen.Id, ct))
+        {
+            throw ProblemException.Conflict("Der er allerede en erklæring om nærtstående for ledsageren og borgeren.", "RELATION_ALREADY_DECLARED");
+        }
+        db.RelationDeclarations.Add(row);
+        audit.Add(db, actor, "relation-declaration", "companion", id.ToString());
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw ProblemException.Conflict("Der er allerede en erklæring om nærtstående for ledsageren og borgeren.", "RELATION_ALREADY_DECLARED");
+        }
+        return Results.Created($"/api/companions/{id}/relation-declarations", DeclarationView(row));
+    }
+
+    private static async Task<IResult> ListProviders(HttpContext http, LedsagDb db, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Finance);
+        var rows = await db.Providers.AsNoTracking().Where(p => p.MunicipalityId == actor.MunicipalityId).OrderBy(p => p.Name).ToListAsync(ct);
+        return Results.Ok(rows.Select(ProviderView));
+    }
+
+    private static object ProviderView(Provider p) => new { id = p.Id, name = p.Name, cvr = p.Cvr, contactName = p.ContactName, phone = p.Phone, email = p.Email };
+
+    /// <summary>A provider the municipality works with: name, CVR (eight digits) and a contact.</summary>
+    private static async Task<IResult> CreateProvider(ProviderRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
+        var v = new Validation();
+        var name = v.Name("name", body?.Name);
+        var cvr = v.Text("cvr", body?.Cvr, max: 20)?.Replace(" ", "", StringComparison.Ordinal);
+        if (cvr is not null && !(cvr.Length == 8 && cvr.All(char.IsAsciiDigit)))
+        {
+            v.Add("cvr", "CVR-nummeret skal være 8 cifre.");
+        }
+        var contact = body?.ContactName is null ? null : v.Name("contactName", body.ContactName);
+        var phone = v.Text("phone", body?.Phone, required: false, max: 40);
+        var email = v.Text("email", body?.Email, required: false, max: 200);
+        v.ThrowIfInvalid();
+        if (await db.Providers.AnyAsync(p => p.MunicipalityId == actor.MunicipalityId && p.Cvr == cvr, ct))
+        {
+            throw ProblemException.Conflict("En leverandør med det CVR-nummer er allerede registreret.", "PROVIDER_EXISTS");
+        }
+        var row = new Provider { MunicipalityId = actor.MunicipalityId, Name = name!, Cvr = cvr!, ContactName = contact, Phone = phone, Email = email, CreatedAt = today.Now };
+        db.Providers.Add(row);
+        audit.Add(db, actor, "create", "provider", row.Id.ToString());
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw ProblemException.Conflict("En leverandør med det CVR-nummer er allerede registreret.", "PROVIDER_EXISTS");
+        }
+        return Results.Created($"/api/providers/{row.Id}", ProviderView(row));
     }
 
     private static async Task<IResult> Approve(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct) =>
@@ -186,12 +309,13 @@ public static class CompanionEndpoints
         {
             v.Add("criminalRecord", $"Kræver en straffeattest uden anmærkninger før godkendelse ({record.Source}).");
         }
-        var relations = standard.Get<bool>(Parameters.CompanionCloseRelationsBlocked, today.Date);
-        if (relations.Value && CloseRelations.Contains(k.Relation) && k.RelationExceptionReason is null)
+        if (k.NominatedByCitizenId is { } nominator)
         {
-            v.Add("relation", $"En nærtstående kan som udgangspunkt ikke ansættes; en sagsbehandler skal registrere en begrundet undtagelse ({relations.Source}).");
+            // Nominated by a citizen: the declaration for that citizen comes before approval.
+            var declaration = await db.RelationDeclarations.AsNoTracking().FirstOrDefaultAsync(r => r.CompanionId == k.Id && r.CitizenId == nominator, ct);
+            CompanionRules.RequireDeclared(v, standard, declaration, k.Name, today.Date);
         }
-        RequireEmployer(v, standard, k.Employer, today.Date);
+        await CompanionRules.RequireEmployerAsync(v, db, standard, k.MunicipalityId, k.Employer, k.ProviderId, null, today.Date, ct, employing: false);
         v.ThrowIfInvalid();
         k.Status = CompanionStatus.Approved;
         audit.Add(db, actor, "approve", "companion", id.ToString());
@@ -199,30 +323,24 @@ public static class CompanionEndpoints
         return k;
     }
 
-    private static void RequireEmployer(Validation v, MunicipalStandard standard, string employer, LocalDate date)
-    {
-        var cash = standard.Get<bool>(Parameters.CashGrantOffered, date);
-        if (employer == "cash_grant" && !cash.Value)
-        {
-            v.Add("employer", $"{standard.Name} tilbyder ikke kontant tilskud efter § 97 stk. 5 ({cash.Source}).");
-        }
-    }
-
     private static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
         var v = new Validation();
-        var employer = v.Enum("employer", body?.Employer, Employers, required: false);
+        var employer = v.Enum("employer", body?.Employer, CompanionRules.EmployerKeys, required: false);
+        var reason = v.Text("reason", body?.Reason, required: false, max: 400);
         v.ThrowIfInvalid();
         var k = await Load(db, audit, actor, id, ct);
         if (k.Status != CompanionStatus.Approved)
         {
             throw ProblemException.Conflict("Ledsageren skal være godkendt, før ansættelse.", "WRONG_STATUS");
         }
-        RequireEmployer(v, standards.For(k.MunicipalityId), employer ?? k.Employer, today.Date);
+        var providerId = (employer ?? k.Employer) == "provider" ? body?.ProviderId ?? k.ProviderId : null;
+        await CompanionRules.RequireEmployerAsync(v, db, standards.For(k.MunicipalityId), k.MunicipalityId, employer ?? k.Employer, providerId, reason, today.Date, ct);
         v.ThrowIfInvalid();
         k.Employer = employer ?? k.Employer;
+        k.ProviderId = providerId;
         k.Status = CompanionStatus.Employed;
         audit.Add(db, actor, "employ", "companion", id.ToString(), k.Employer);
         await audit.SaveAsync(db, ct);
@@ -338,7 +456,7 @@ public static class CompanionEndpoints
         return Results.Ok(ProposalView(p));
     }
 
-    private static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    private static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         var p = await LoadProposal(db, audit, actor, id, ct);
@@ -354,6 +472,8 @@ public static class CompanionEndpoints
         p.OutcomeNote = note;
         if (outcome == "accepted")
         {
+            var k = await db.Companions.FirstAsync(x => x.Id == p.CompanionId, ct);
+            await CompanionRules.RequireAssignableAsync(db, standards.For(p.MunicipalityId), k, p.CitizenId, today.Date, ct);
             db.Assignments.Add(new Assignment { CompanionId = p.CompanionId, CitizenId = p.CitizenId, From = today.Date });
         }
         audit.Add(db, actor, "match-" + outcome, "match", id.ToString());
@@ -361,7 +481,7 @@ public static class CompanionEndpoints
         return Results.Ok(ProposalView(p));
     }
 
-    private static async Task<IResult> Schedule(HttpContext http, LedsagDb db, Today today, string? from, string? to, CancellationToken ct)
+    private static async Task<IResult> Schedule(HttpContext http, LedsagDb db, Standards standards, Today today, string? from, string? to, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Companion);
@@ -372,9 +492,12 @@ public static class CompanionEndpoints
         var (planned, done) = await ScheduleAsync(db, actor.CompanionId!.Value, first, last, ct);
         var citizens = await CitizenNamesAsync(db, actor.CompanionId!.Value, ct);
         var mine = await db.Companions.FirstAsync(k => k.Id == actor.CompanionId, ct);
+        var mustNot = standards.For(mine.MunicipalityId).Get<IReadOnlyList<string>>(Parameters.CompanionMustNot, today.Date);
         return Results.Ok(new
         {
             calendarFeed = $"/calendar/{mine.FeedToken}.ics",
+            // The standard's «må ikke» list, shown where the companion registers.
+            mustNot = mustNot.Value, mustNotSource = mustNot.Value.Count == 0 ? null : mustNot.Source,
             citizens = citizens.Select(c => new { citizenId = c.Key, name = c.Value.Name, grantId = c.Value.GrantId }),
             planned = planned.Select(SessionEndpoints.PlanView),
             completed = done.Select(s => new { id = s.Id, grantId = s.GrantId, date = s.Date.Iso(), start = s.StartTime?.ToString("HH:mm", null), end = s.EndTime?.ToString("HH:mm", null), hours = s.Minutes / 60m, activity = s.Activity, km = s.Km, confirmed = s.ConfirmedAt is not null }),

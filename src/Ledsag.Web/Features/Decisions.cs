@@ -192,7 +192,7 @@ public static class Decisions
             .OrderBy(d => d.DueOn).Select(d => (LocalDate?)d.DueOn).FirstOrDefaultAsync(ct);
         var companions = await db.Companions.AsNoTracking()
             .Where(k => k.NominatedByCitizenId == c.CitizenId || db.Assignments.Any(a => a.CompanionId == k.Id && a.CitizenId == c.CitizenId && a.EndedOn == null))
-            .Select(k => new CompanionRelation(k.Name, k.Relation != null)).ToListAsync(ct);
+            .Select(k => new CompanionRelation(k.Name, db.RelationDeclarations.Any(r => r.CompanionId == k.Id && r.CitizenId == c.CitizenId))).ToListAsync(ct);
         return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, companions);
     }
 
@@ -250,7 +250,7 @@ public static class Decisions
                 sentOn = today.Iso(), receivedOn = receivedByCitizen.Iso(), warnings,
             });
             await flow.LetterAsync(c, "refusal", Letters.LetterTexts.Refusal(standard, draft.DecidedOn, c.ReceivedOn,
-                draft.Reasons.Select(r => standard.National.Reasons[r]), draft.Justification!, forwarded), ct);
+                draft.Reasons.Select(r => standard.National.Reasons[r]), draft.Justification!, forwarded), ct, draft.DecidedOn);
         }
         else
         {
@@ -285,7 +285,7 @@ public static class Decisions
                     open.ClosedHow = "replaced";
                 }
             }
-            await flow.LetterAsync(c, "grant", body0, ct);
+            await flow.LetterAsync(c, "grant", body0, ct, draft.DecidedOn);
         }
         // The decision reaches the citizen with today's letter: its deadlines close today, not on a back-dated decision day.
         await flow.CloseAsync(c, today, "decided", ct, [.. CaseEndpoints.DecisionDeadlines, "consultation_due"]);

@@ -406,7 +406,7 @@ public static class GrantEndpoints
         if (isDecision)
         {
             await flow.LetterAsync(c, "grant_end", Letters.LetterTexts.End(standard, decidedOn, endOn.Value,
-                reasons.Select(r => standard.National.Reasons[r]), body.Justification!), ct);
+                reasons.Select(r => standard.National.Reasons[r]), body.Justification!), ct, decidedOn);
             // Retssikkerhedsloven § 67: the complaint period runs from the day the letter sent today is received.
             var received = flow.ReceivedOn(c.MunicipalityId, flow.Today.Date, delivery!);
             await flow.CloseAsync(c, endOn.Value, "new_decision", ct, "complaint_due");
@@ -416,7 +416,7 @@ public static class GrantEndpoints
         return Results.Ok(new { id = g.Id, end = g.End?.Iso(), endReason = g.EndReason });
     }
 
-    private static async Task<IResult> Assign(Guid id, AssignRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    private static async Task<IResult> Assign(Guid id, AssignRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Caseworker, Role.Administrator);
@@ -429,9 +429,12 @@ public static class GrantEndpoints
             v.Add("companionId", "Skal udfyldes.");
         }
         v.ThrowIfInvalid();
-        if (!await db.Companions.AnyAsync(k => k.Id == companionId && k.MunicipalityId == actor.MunicipalityId, ct))
+        var companion = await db.Companions.FirstOrDefaultAsync(k => k.Id == companionId && k.MunicipalityId == actor.MunicipalityId, ct)
+            ?? throw ProblemException.Invalid("companionId", "Ledsageren findes ikke i kommunen.");
+        await CompanionRules.RequireAssignableAsync(db, standards.For(g.MunicipalityId), companion, g.CitizenId, from, ct);
+        if (g.Form == "cash" && companion.Employer != "cash_grant")
         {
-            throw ProblemException.Invalid("companionId", "Ledsageren findes ikke i kommunen.");
+            throw ProblemException.Invalid("companionId", $"Borgeren har kontant tilskud og ansætter selv sin ledsager; {companion.Name} er ansat af {CompanionRules.Employers[companion.Employer].ToLowerInvariant()}.");
         }
         var row = new Assignment { CompanionId = companionId, CitizenId = g.CitizenId, From = from };
         db.Assignments.Add(row);

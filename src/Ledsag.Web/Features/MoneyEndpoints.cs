@@ -270,7 +270,7 @@ public static class MoneyEndpoints
         claim.DecidedOn = decided;
         var citizen = await db.Citizens.FirstAsync(z => z.Id == claim.CitizenId, ct);
         var (subject, text) = Letters.LetterTexts.Subsidy(standard, claim.Year, decided, claim.ApprovedAmount, claim.CapReason, note);
-        letters.Add(db, citizen, null, "subsidy_decision", subject, text);
+        letters.Add(db, citizen, null, "subsidy_decision", subject, text, decided: decided, signedBy: actor.UserId);
         audit.Add(db, actor, "decide", "subsidy", id.ToString(), $"{claim.Status} {claim.ApprovedAmount}");
         try
         {
@@ -449,7 +449,9 @@ public static class PayrollFile
     {
         var last = period.OnDayOfMonth(period.Calendar.GetDaysInMonth(period.Year, period.Month));
         var first = period.OnDayOfMonth(1);
-        var rows = await db.Sessions.Where(s => s.PayrollExportId == null && s.CompanionId != null && s.Date <= last && s.ConfirmedAt != null)
+        // A companion the citizen employs under a cash grant is paid by the citizen, not by the municipality's payroll.
+        var citizenEmployed = db.Companions.Where(k => k.Employer == "cash_grant").Select(k => (Guid?)k.Id);
+        var rows = await db.Sessions.Where(s => s.PayrollExportId == null && s.CompanionId != null && s.Date <= last && s.ConfirmedAt != null && !citizenEmployed.Contains(s.CompanionId))
             .Join(db.Grants.Where(g => g.MunicipalityId == actor.MunicipalityId), s => s.GrantId, g => g.Id, (s, _) => s).ToListAsync(ct);
         var reversalOriginals = rows.Where(r => r.ReversalOf is not null).Select(r => r.ReversalOf!.Value).ToList();
         var exportedOriginals = (await db.Sessions.Where(s => reversalOriginals.Contains(s.Id) && s.PayrollExportId != null).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
@@ -472,10 +474,13 @@ public static class PayrollFile
             s.PayrollExportId = file.Id; // settled: paid now, or netted out by its reversal
         }
         var companions = await db.Companions.Where(k => k.MunicipalityId == actor.MunicipalityId).ToDictionaryAsync(k => k.Id, ct);
-        file.Content = Exports.Csv(new ExportSheet("Løn", ["ledsager_id", "navn", "cpr", "periode", "type", "timer", "km"],
+        var providers = await db.Providers.Where(p => p.MunicipalityId == actor.MunicipalityId).ToDictionaryAsync(p => p.Id, ct);
+        // The employer column routes the hours: the municipality's own payroll, or the provider that employs the companion (its invoice).
+        string Employer(Companion k) => k.Employer == "provider" && k.ProviderId is { } pid && providers.TryGetValue(pid, out var p) ? $"{p.Name} (CVR {p.Cvr})" : "Kommunen";
+        file.Content = Exports.Csv(new ExportSheet("Løn", ["ledsager_id", "navn", "cpr", "periode", "type", "timer", "km", "arbejdsgiver"],
             lines.GroupBy(l => (l.Companion, l.Type)).OrderBy(g => companions[g.Key.Companion].Name).ThenBy(g => g.Key.Type)
                 .Select(g => (IReadOnlyList<object?>)[g.Key.Companion.ToString(), companions[g.Key.Companion].Name, companions[g.Key.Companion].Cpr ?? "", key, g.Key.Type,
-                    g.Sum(l => l.Minutes) / 60m, g.Sum(l => l.Km)]).ToList()));
+                    g.Sum(l => l.Minutes) / 60m, g.Sum(l => l.Km), Employer(companions[g.Key.Companion])]).ToList()));
         db.Exports.Add(file);
         return file;
     }

@@ -4,6 +4,7 @@ using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
 using Ledsag.Web.Letters;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Text;
 
 namespace Ledsag.Web.Features;
 
@@ -21,6 +22,13 @@ public static class PersonalDataEndpoints
         app.MapGet("/api/citizens/{id:guid}/personal-data", JsonExport).WithTags("Borgere").RequireAuthorization();
         app.MapGet("/api/citizens/{id:guid}/personal-data.pdf", PdfExport).WithTags("Borgere").RequireAuthorization();
     }
+
+    private static readonly Dictionary<string, string> Labels = new()
+    {
+        ["name"] = "Navn", ["cpr"] = "CPR-nummer", ["birthDate"] = "Fødselsdato", ["address"] = "Adresse", ["phone"] = "Telefon", ["email"] = "E-mail",
+        ["earlyRetirementPension"] = "Førtidspension", ["representativeKind"] = "Repræsentant", ["representativeName"] = "Repræsentantens navn",
+        ["representativeContact"] = "Repræsentantens kontaktoplysninger",
+    };
 
     private static async Task<object> CollectAsync(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
@@ -66,33 +74,42 @@ public static class PersonalDataEndpoints
     private static async Task<IResult> JsonExport(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, CancellationToken ct) =>
         Results.Text(JsonSerializer.Serialize(await CollectAsync(id, http, access, db, audit, ct), Json), "application/json; charset=utf-8");
 
-    private static async Task<IResult> PdfExport(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    private static async Task<IResult> PdfExport(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, LetterService letters, CancellationToken ct)
     {
         var data = JsonSerializer.SerializeToElement(await CollectAsync(id, http, access, db, audit, ct), Json);
         var citizen = data.GetProperty("citizen");
         var body = new StringBuilder("Her er de oplysninger, Ledsag har om dig i sagerne om ledsageordning (databeskyttelsesforordningen art. 15).\n\n");
         body.Append("## Dine oplysninger\n");
-        foreach (var p in citizen.EnumerateObject().Where(p => p.Value.ValueKind is not JsonValueKind.Null))
+        foreach (var p in citizen.EnumerateObject().Where(p => p.Value.ValueKind is not JsonValueKind.Null && Labels.ContainsKey(p.Name)))
         {
-            body.Append(p.Name).Append(": ").Append(p.Value.ToString()).Append('\n');
+            var value = p.Value.ValueKind switch
+            {
+                JsonValueKind.True => "ja",
+                JsonValueKind.False => "nej",
+                _ when p.Name == "birthDate" => Danish.Date(LocalDatePattern.Iso.Parse(p.Value.GetString()!).Value),
+                _ => p.Value.ToString(),
+            };
+            body.Append(Labels[p.Name]).Append(": ").Append(value).Append('\n');
         }
         foreach (var c in data.GetProperty("cases").EnumerateArray())
         {
-            body.Append($"\n## Sag {c.GetProperty("number").GetString()} ({c.GetProperty("state").GetString()})\n");
+            body.Append($"\n## Sag {c.GetProperty("number").GetString()}\n");
             foreach (var s in c.GetProperty("steps").EnumerateArray())
             {
-                body.Append($"• {s.GetProperty("on").GetString()} {CaseEndpoints.StepTitle(s.GetProperty("kind").GetString()!)}{(s.GetProperty("reason").ValueKind == JsonValueKind.String ? ": " + s.GetProperty("reason").GetString() : "")}\n");
+                var on = Danish.Date(LocalDatePattern.Iso.Parse(s.GetProperty("on").GetString()!).Value);
+                body.Append($"• {on}: {CaseEndpoints.StepTitle(s.GetProperty("kind").GetString()!)}{(s.GetProperty("reason").ValueKind == JsonValueKind.String ? " – " + s.GetProperty("reason").GetString() : "")}\n");
             }
         }
         foreach (var g in data.GetProperty("grants").EnumerateArray())
         {
             var sessions = g.GetProperty("sessions").EnumerateArray().ToList();
-            body.Append($"\n## Bevilling fra {g.GetProperty("start").GetString()}\n{g.GetProperty("hoursPerMonth")} timer om måneden; {sessions.Count} registrerede ledsagelser, i alt {sessions.Sum(s => s.GetProperty("hours").GetDecimal()):0.##} timer.\n");
+            var start = Danish.Date(LocalDatePattern.Iso.Parse(g.GetProperty("start").GetString()!).Value);
+            body.Append($"\n## Bevilling fra {start}\n{Danish.Hours(g.GetProperty("hoursPerMonth").GetDecimal())} om måneden; {sessions.Count} registrerede ledsagelser, i alt {Danish.Hours(sessions.Sum(s => s.GetProperty("hours").GetDecimal()))}.\n");
         }
         body.Append($"\n## Breve\n{data.GetProperty("letters").GetArrayLength()} breve. De kan hentes under Mine breve.\n");
-        var municipality = standards.For(Access.Require(http).MunicipalityId).Name;
-        var pdf = LetterPdf.Render(new LetterContent(municipality, citizen.GetProperty("name").GetString()!, citizen.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null,
-            Danish.Date(today.Date), "Indsigt: dine oplysninger i Ledsag", body.ToString()));
-        return Results.File(pdf, "application/pdf", "indsigt.pdf");
+        var pdf = letters.Document(Access.Require(http).MunicipalityId, citizen.GetProperty("name").GetString()!,
+            citizen.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null,
+            "Indsigt: dine oplysninger i Ledsag", body.ToString());
+        return Results.File(pdf, "application/pdf", "Indsigt i mine oplysninger.pdf");
     }
 }

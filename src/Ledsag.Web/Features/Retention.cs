@@ -80,6 +80,17 @@ public static class Retention
         {
             g.HoursReason = g.HoursReason is null ? null : Redacted;
             g.EndReason = g.EndReason is null ? null : Redacted;
+            g.CashAdministrationAssessment = g.CashAdministrationAssessment is null ? null : Redacted;
+        }
+        foreach (var stay in await db.StaysAbroad.Where(x => x.CitizenId == citizenId).ToListAsync(ct))
+        {
+            stay.Country = Redacted;
+            stay.DecisionNote = stay.DecisionNote is null ? null : Redacted;
+        }
+        foreach (var r in await db.RelationDeclarations.Where(x => x.CitizenId == citizenId).ToListAsync(ct))
+        {
+            r.Description = r.Description is null ? null : Redacted;
+            r.ExceptionReason = r.ExceptionReason is null ? null : Redacted;
         }
         var grantIds = grants.Select(g => g.Id).ToList();
         foreach (var a in await db.SavingsAgreements.Where(a => grantIds.Contains(a.GrantId)).ToListAsync(ct))
@@ -103,7 +114,8 @@ public static class Retention
         }
         var claims = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId).Select(c => c.Id).ToListAsync(ct);
         // Stored payment files keep the payment (amount, year) for the accounts, not who it was: the CPR number and name become a marker.
-        var paidIn = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId && c.PaymentExportId != null).Select(c => c.PaymentExportId!.Value).ToListAsync(ct);
+        var paidIn = await db.SubsidyClaims.Where(c => c.CitizenId == citizenId && c.PaymentExportId != null).Select(c => c.PaymentExportId!.Value)
+            .Concat(db.CashGrantPayments.Where(c => c.CitizenId == citizenId && c.PaymentExportId != null).Select(c => c.PaymentExportId!.Value)).ToListAsync(ct);
         foreach (var file in await db.Exports.Where(e => paidIn.Contains(e.Id)).ToListAsync(ct))
         {
             var rows = Exports.ReadCsv(file.Content);

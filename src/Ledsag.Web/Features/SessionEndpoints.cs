@@ -15,14 +15,14 @@ namespace Ledsag.Web.Features;
 public static class SessionEndpoints
 {
     public sealed record SessionRequest(string? Date, string? Start, string? End, decimal? Hours, string? Activity, Guid? CompanionId, decimal? Km,
-        decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId);
+        decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId, bool? Abroad = null);
     public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
     public sealed record ReverseRequest(string? Reason);
     public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
 
     public sealed record SessionView(Guid Id, string Date, string? Start, string? End, decimal Hours, decimal TripHours, decimal TravelHoursNotCounted,
         string Activity, string ActivityLabel, Guid? CompanionId, decimal Km, decimal? MileageAmount, string RegisteredByRole, string RegisteredAt,
-        bool Confirmed, bool ConfirmedOnBehalf, Guid? ReversalOf, string? Reason, bool Exported);
+        bool Confirmed, bool ConfirmedOnBehalf, Guid? ReversalOf, string? Reason, bool Exported, bool Abroad);
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -40,7 +40,7 @@ public static class SessionEndpoints
     internal static SessionView ToView(SessionRow s, NationalRules national) => new(s.Id, s.Date.Iso(), s.StartTime?.ToString("HH:mm", null),
         s.EndTime?.ToString("HH:mm", null), s.Minutes / 60m, s.TripMinutes / 60m, s.TravelMinutesNotCounted / 60m, s.Activity,
         national.Activities.TryGetValue(s.Activity, out var a) ? a.Label : s.Activity, s.CompanionId, s.Km, Mileage(s, national), s.RegisteredByRole,
-        s.RegisteredAt.ToString(), s.ConfirmedAt is not null, s.ConfirmedOnBehalf, s.ReversalOf, s.Reason, s.PayrollExportId is not null);
+        s.RegisteredAt.ToString(), s.ConfirmedAt is not null, s.ConfirmedOnBehalf, s.ReversalOf, s.Reason, s.PayrollExportId is not null, s.StayAbroadId is not null);
 
     /// <summary>Kilometres in the companion's car at the state's low rate in force that day; null where no rate is known.</summary>
     private static decimal? Mileage(SessionRow s, NationalRules national) =>
@@ -168,6 +168,7 @@ public static class SessionEndpoints
         v.ThrowIfInvalid();
         RequireAllowedActivity(standard, activity!, date!.Value);
         var minutes = task!.Value + trip;
+        var stay = await StayAbroadEndpoints.CheckSessionAsync(db, g.Id, date.Value, body?.Abroad, ct);
 
         Companion? companion = null;
         if (companionId is { } cid)
@@ -241,6 +242,7 @@ public static class SessionEndpoints
                 GrantId = g.Id, Date = date.Value, StartTime = start, EndTime = end, Minutes = minutes.Value, TripMinutes = trip.Value,
                 TravelMinutesNotCounted = travel.Value, Activity = activity!, CompanionId = companion?.Id, Km = km, RegisteredBy = actor.UserId,
                 RegisteredByRole = actor.Role.ToString(), RegisteredAt = today.Now, IdempotencyKey = key, Sequence = sequence + 1,
+                StayAbroadId = stay?.Id,
             };
             db.Sessions.Add(row);
             g.Version++;

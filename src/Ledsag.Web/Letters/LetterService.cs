@@ -1,26 +1,120 @@
+using System.Text.RegularExpressions;
+using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
 using NodaTime;
 
 namespace Ledsag.Web.Letters;
 
-/// <summary>Puts a letter in the outbox: its text, and the PDF the citizen receives, made once and kept with the case.</summary>
-public sealed class LetterService(Standards standards, Today today)
+/// <summary>
+/// Puts a letter in the outbox: its text, and the PDF the citizen receives, made once and kept with the case.
+/// The PDF carries what a Danish municipal letter always does: the writing unit and its address (cited from the
+/// standard), the caseworker's name and direct contact, the case number, the letter's date and the decision's.
+/// </summary>
+public sealed partial class LetterService(Standards standards, Today today)
 {
-    public Letter Add(LedsagDb db, Citizen citizen, Guid? caseId, string kind, string subject, string body, string? dedupKey = null)
+    /// <summary>
+    /// Adds the letter and its PDF. <c>decided</c> is the day a decision was made, when the letter carries one (it may be
+    /// before the letter's date); <c>signedBy</c> signs a letter that belongs to no case (a subsidy decision) — a case's
+    /// letters are signed by its caseworker.
+    /// </summary>
+    public Letter Add(LedsagDb db, Citizen citizen, Guid? caseId, string kind, string subject, string body, string? dedupKey = null,
+        LocalDate? decided = null, Guid? signedBy = null)
     {
-        var municipality = standards.For(citizen.MunicipalityId).Name;
+        var standard = standards.For(citizen.MunicipalityId);
+        body = CitableSources(standard, body);
         var letter = new Letter
         {
             MunicipalityId = citizen.MunicipalityId, CitizenId = citizen.Id, CaseId = caseId, Kind = kind, Subject = subject, Body = body,
             CreatedAt = today.Now, DedupKey = dedupKey,
         };
+        var sender = standard.Get<Contact>(Parameters.LetterSender, today.Date).Value;
+        var @case = caseId is { } id ? db.Cases.Find(id) : null;
+        var signerId = @case?.CaseworkerId ?? signedBy;
+        var signer = signerId is { } s ? db.Users.Find(s) : null;
+        if (signer is { Role: not (Role.Caseworker or Role.Administrator or Role.Finance) })
+        {
+            signer = null; // a letter is signed by staff who decide, never by a companion's or citizen's account
+        }
+
+        var facts = new List<(string, string)> { ("Dato", Danish.Date(today.Date)) };
+        if (@case is not null)
+        {
+            facts.Add(("Sagsnummer", @case.Number));
+        }
+        if (decided is { } d)
+        {
+            facts.Add(("Afgørelsesdato", Danish.Date(d)));
+        }
+        if (signer is not null)
+        {
+            facts.Add(("Sagsbehandler", signer.DisplayName));
+        }
+        if ((signer?.Phone ?? sender.Phone) is { } phone)
+        {
+            facts.Add(("Telefon", phone));
+        }
+        if ((signer?.Email ?? sender.Email) is { } email)
+        {
+            facts.Add(("E-mail", email));
+        }
+
         var recipient = citizen.RepresentativeName is { } rep && citizen.RepresentativeKind == "værge"
             ? $"{citizen.Name} v/ værge {rep}" : citizen.Name;
-        letter.Pdf = LetterPdf.Render(new LetterContent(municipality, recipient, citizen.Address, Danish.Date(today.Date), subject, body));
+        var signature = new List<string>();
+        if (signer is not null)
+        {
+            signature.Add(signer.DisplayName);
+        }
+        signature.Add(sender.Unit);
+        if (!sender.Unit.Contains(standard.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            signature.Add(standard.Name);
+        }
+        letter.Pdf = LetterPdf.Render(new LetterContent(standard.Name, sender, recipient, PostalLines(citizen.Address), facts, subject, body, signature));
         db.Letters.Add(letter);
         return letter;
     }
+
+    /// <summary>A document to the citizen that is not a letter in the outbox (the art. 15 copy): the same head, dated today.</summary>
+    public byte[] Document(string municipalityId, string recipient, string? address, string subject, string body)
+    {
+        var standard = standards.For(municipalityId);
+        var sender = standard.Get<Contact>(Parameters.LetterSender, today.Date).Value;
+        var facts = new List<(string, string)> { ("Dato", Danish.Date(today.Date)) };
+        facts.AddRange(new[] { ("Telefon", sender.Phone), ("E-mail", sender.Email) }.Where(f => f.Item2 is not null).Select(f => (f.Item1, f.Item2!)));
+        return LetterPdf.Render(new LetterContent(standard.Name, sender, recipient, PostalLines(address), facts, subject, body, [sender.Unit, standard.Name]));
+    }
+
+    /// <summary>
+    /// A citizen reads no file names: a source quoted from the standard's file («gribskov.txt: «…»») is cited as the
+    /// municipality's quality standard («Gribskov Kommunes kvalitetsstandard: «…»»).
+    /// </summary>
+    public static string CitableSources(Domain.Standards.MunicipalStandard standard, string text) =>
+        SourceFile().Replace(text, $"{standard.Name}s kvalitetsstandard");
+
+    [GeneratedRegex(@"\b[a-z0-9_]+\.(txt|yaml)\b")]
+    private static partial Regex SourceFile();
+
+    /// <summary>
+    /// A free-text address as postal lines: the street (with floor and door) on one line, then «2750 Ballerup»
+    /// («Kærvej 7, 2. th., 2750 Ballerup» → «Kærvej 7, 2. th.» / «2750 Ballerup»).
+    /// </summary>
+    public static IReadOnlyList<string> PostalLines(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return [];
+        }
+        var flat = string.Join(' ', address.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        var m = PostalCode().Match(flat);
+        return m.Success
+            ? [m.Groups["street"].Value.TrimEnd(',', ' '), $"{m.Groups["code"].Value} {m.Groups["town"].Value.Trim()}"]
+            : [flat];
+    }
+
+    [GeneratedRegex(@"^(?<street>.+?)[,\s]+(?<code>\d{4})\s+(?<town>\D.*)$")]
+    private static partial Regex PostalCode();
 }
 
 /// <summary>Danish dates and figures for letters and pages.</summary>

@@ -1,0 +1,255 @@
+using Ledsag.Domain.Standards;
+using Ledsag.Web.Data;
+using Ledsag.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Ledsag.Web.Features;
+
+/// <summary>
+/// The cash grant (kontant tilskud, SEL § 97 stk. 5; BEK 235/2012 § 11), where the standard offers it (Ballerup,
+/// Brønderslev): the citizen chooses it, the caseworker records that the citizen can administer it, and the
+/// citizen employs the companion. The grant's hours are paid at the year's hourly amount (entered by an
+/// administrator with its source; a missing amount is an error naming it), capped at the municipality's own cost
+/// per hour, quarterly in a payment file, each quarter once. Hours are saved and lapse as under the hours grant
+/// (BEK § 6 stk. 2): the citizen's sessions draw on the same ledger. A yearly statement is exported for the tax
+/// authority.
+/// </summary>
+public static class CashGrantEndpoints
+{
+    public sealed record ChooseRequest(string? ChosenOn, bool? CanAdminister, string? Assessment);
+    public sealed record CashRateRequest(int? Year, decimal? HourlyAmount, decimal? OwnCostPerHour, string? Source);
+    public sealed record QuarterRequest(int? Year, int? Quarter);
+
+    private const string Law = "Serviceloven § 97 stk. 5 og bekendtgørelse nr. 235 af 9. marts 2012 § 11";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/grants/{id:guid}/cash-grant", Choose).WithTags("Bevillinger").RequireAuthorization();
+        app.MapGet("/api/cash-grant-rates", Rates).WithTags("Økonomi").RequireAuthorization();
+        app.MapPost("/api/admin/cash-grant-rates", EnterRate).WithTags("Økonomi").RequireAuthorization();
+        app.MapPost("/api/cash-grants/payments", Pay).WithTags("Økonomi").RequireAuthorization();
+        app.MapGet("/api/cash-grants/statement", Statement).WithTags("Økonomi").RequireAuthorization();
+    }
+
+    /// <summary>The citizen's choice of the cash grant, recorded by the caseworker with the assessment that the citizen can administer it.</summary>
+    private static async Task<IResult> Choose(Guid id, ChooseRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards,
+        Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        using var grantLock = await locks.AcquireAsync(id, ct);
+        var g = await access.GrantAsync(actor, id, ct);
+        GrantEndpoints.RequireNotReplaced(g);
+        var standard = standards.For(g.MunicipalityId);
+        var v = new Validation();
+        var chosen = v.Date("chosenOn", body?.ChosenOn);
+        var assessment = v.Text("assessment", body?.Assessment, max: 2000);
+        if (chosen > today.Date)
+        {
+            v.Add("chosenOn", "Valget kan ikke ligge i fremtiden.");
+        }
+        else if (chosen < g.Start)
+        {
+            v.Add("chosenOn", "Det kontante tilskud kan tidligst gælde fra bevillingens start.");
+        }
+        if (body?.CanAdminister != true)
+        {
+            v.Add("canAdminister", $"Borgeren skal selv kunne administrere ordningen, herunder ansætte ledsageren og tilrettelægge ordningen ({Law}).");
+        }
+        var offered = standard.Get<bool>(Parameters.CashGrantOffered, chosen ?? today.Date);
+        if (!offered.Value)
+        {
+            v.Add("chosenOn", $"{standard.Name} tilbyder ikke kontant tilskud ({offered.Source}).");
+        }
+        v.ThrowIfInvalid();
+        if (g.Form == "cash")
+        {
+            throw ProblemException.Conflict("Bevillingen udbetales allerede som kontant tilskud.", "ALREADY_CASH");
+        }
+        g.Form = "cash";
+        g.CashChosenOn = chosen;
+        g.CashAdministrationAssessment = assessment;
+        g.Version++;
+        audit.Add(db, actor, "cash-grant", "grant", g.Id.ToString());
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw ProblemException.Conflict("Bevillingen blev ændret samtidig. Hent den igen.", "GRANT_CHANGED");
+        }
+        return Results.Ok(new { id = g.Id, form = g.Form, cashChosenOn = g.CashChosenOn?.Iso() });
+    }
+
+    private static async Task<IResult> Rates(HttpContext http, LedsagDb db, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator, Role.Finance, Role.Caseworker);
+        var rows = await db.CashGrantRates.AsNoTracking().Where(r => r.MunicipalityId == actor.MunicipalityId).OrderBy(r => r.Year).ToListAsync(ct);
+        return Results.Ok(rows.Select(r => new { year = r.Year, hourlyAmount = r.HourlyAmount, ownCostPerHour = r.OwnCostPerHour, rate = Math.Min(r.HourlyAmount, r.OwnCostPerHour), source = r.Source }));
+    }
+
+    /// <summary>An administrator enters a year's hourly amount and the municipality's own cost per hour, with the source.</summary>
+    private static async Task<IResult> EnterRate(CashRateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator);
+        var v = new Validation();
+        if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år fra 2000 til 2100."); }
+        if (body?.HourlyAmount is not (> 0 and < 10_000)) { v.Add("hourlyAmount", "Timebeløbet skal være et positivt beløb under 10.000 kr."); }
+        if (body?.OwnCostPerHour is not (> 0 and < 10_000)) { v.Add("ownCostPerHour", "Kommunens egen udgift pr. time skal være et positivt beløb under 10.000 kr."); }
+        var source = v.Text("source", body?.Source, max: 400);
+        v.ThrowIfInvalid();
+        var standard = standards.For(actor.MunicipalityId);
+        var offered = standard.Get<bool>(Parameters.CashGrantOffered, new LocalDate(body!.Year!.Value, 12, 31));
+        if (!offered.Value)
+        {
+            throw ProblemException.Invalid("year", $"{standard.Name} tilbyder ikke kontant tilskud ({offered.Source}).");
+        }
+        var exists = new ProblemException(StatusCodes.Status409Conflict, $"Timebeløbet for {body.Year} er allerede indtastet.",
+            new Dictionary<string, string[]> { ["year"] = [$"Timebeløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
+        if (await db.CashGrantRates.AnyAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == body.Year, ct))
+        {
+            throw exists;
+        }
+        var rate = new CashGrantRate
+        {
+            MunicipalityId = actor.MunicipalityId, Year = body.Year.Value, HourlyAmount = body.HourlyAmount!.Value, OwnCostPerHour = body.OwnCostPerHour!.Value,
+            Source = source!, EnteredBy = actor.UserId, EnteredAt = today.Now,
+        };
+        db.CashGrantRates.Add(rate);
+        audit.Add(db, actor, "enter-rate", "cash_grant_rate", body.Year.ToString(), $"{rate.HourlyAmount} kr./time, egen udgift {rate.OwnCostPerHour} kr./time: {source}");
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw exists;
+        }
+        return Results.Created($"/api/cash-grant-rates", new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) });
+    }
+
+    /// <summary>The hours a cash grant gives in a quarter: each month in which the cash grant applies on some day gives the month's hours.</summary>
+    public static decimal QuarterHours(Grant g, int year, int quarter)
+    {
+        var from = g.CashChosenOn ?? g.Start;
+        var hours = 0m;
+        for (var month = ((quarter - 1) * 3) + 1; month <= quarter * 3; month++)
+        {
+            var first = new LocalDate(year, month, 1);
+            var last = first.PlusMonths(1).PlusDays(-1);
+            if (from <= last && (g.End is null || g.End >= first))
+            {
+                hours += g.MinutesPerMonth / 60m;
+            }
+        }
+        return hours;
+    }
+
+    /// <summary>
+    /// The quarter's payment file: every cash grant's quarter not yet paid, at the year's rate (the hourly amount,
+    /// capped at the municipality's own cost). Paid in advance: a quarter can be paid from 14 days before it starts.
+    /// Each quarter of a grant is paid once (unique index), also when two runs race; a run with nothing to pay stores no file.
+    /// </summary>
+    private static async Task<IResult> Pay(QuarterRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var v = new Validation();
+        if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år."); }
+        if (body?.Quarter is not (>= 1 and <= 4)) { v.Add("quarter", "Kvartalet skal være 1, 2, 3 eller 4."); }
+        v.ThrowIfInvalid();
+        var (year, quarter) = (body!.Year!.Value, body.Quarter!.Value);
+        var quarterStart = new LocalDate(year, ((quarter - 1) * 3) + 1, 1);
+        if (quarterStart > today.Date.PlusDays(14))
+        {
+            throw ProblemException.Invalid("quarter", $"Kvartalet begynder {Letters.Danish.Date(quarterStart)}; det kan tidligst udbetales 14 dage før.");
+        }
+        var rate = await db.CashGrantRates.AsNoTracking().FirstOrDefaultAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == year, ct)
+            ?? throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                $"Timebeløbet for kontant tilskud {year} er ikke registreret i Ledsag; en administrator skal indtaste det, før der kan udbetales.",
+                new Dictionary<string, string[]> { ["year"] = [$"Timebeløb for kontant tilskud {year} mangler ({Law})."] }, "CASH_GRANT_RATE_MISSING");
+        var perHour = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour);
+        var quarterEnd = quarterStart.PlusMonths(3).PlusDays(-1);
+        for (var attempt = 0; ; attempt++)
+        {
+            var paid = db.CashGrantPayments.Where(p => p.Year == year && p.Quarter == quarter).Select(p => p.GrantId);
+            var grants = await db.Grants.Where(g => g.MunicipalityId == actor.MunicipalityId && g.Form == "cash" && g.Start <= quarterEnd
+                    && (g.End == null || g.End >= quarterStart) && !paid.Contains(g.Id))
+                .Join(db.Citizens, g => g.CitizenId, z => z.Id, (g, z) => new { g, z.Cpr, z.Name }).ToListAsync(ct);
+            var rows = grants.Select(x => (x.g, x.Cpr, x.Name, Hours: QuarterHours(x.g, year, quarter))).Where(x => x.Hours > 0).OrderBy(x => x.Name).ToList();
+            var csv = Exports.Csv(new ExportSheet("Kontant tilskud", ["cpr", "navn", "kvartal", "timer", "timebeløb", "beløb", "tekst"],
+                rows.Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, $"{year} K{quarter}", x.Hours, perHour, x.Hours * perHour,
+                    $"Kontant tilskud til ledsagelse {quarter}. kvartal {year}"]).ToList()));
+            if (rows.Count == 0)
+            {
+                return Results.Text(csv, "text/csv; charset=utf-8");
+            }
+            var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "cash_grant_payments" && e.Period.StartsWith($"{year}-K{quarter}/"), ct);
+            var file = new ExportFile
+            {
+                MunicipalityId = actor.MunicipalityId, Kind = "cash_grant_payments", Period = $"{year}-K{quarter}/{count + 1}", CreatedAt = today.Now,
+                CreatedBy = actor.UserId, Content = csv,
+            };
+            db.Exports.Add(file);
+            foreach (var x in rows)
+            {
+                db.CashGrantPayments.Add(new CashGrantPayment
+                {
+                    MunicipalityId = actor.MunicipalityId, GrantId = x.g.Id, CitizenId = x.g.CitizenId, Year = year, Quarter = quarter, Hours = x.Hours,
+                    Rate = perHour, Amount = x.Hours * perHour, PaymentExportId = file.Id, CreatedAt = today.Now,
+                });
+            }
+            audit.Add(db, actor, "export", "cash_grant_payments", file.Id.ToString(), $"{rows.Count} udbetalinger");
+            try
+            {
+                await audit.SaveAsync(db, ct);
+                return Results.Text(csv, "text/csv; charset=utf-8");
+            }
+            catch (DbUpdateException) when (attempt < 50)
+            {
+                // A parallel run paid some of these quarters (or took this file number): build again from what is left.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>The yearly statement of cash grants paid, per citizen, for the tax authority (CSV or xlsx).</summary>
+    private static async Task<IResult> Statement(HttpContext http, LedsagDb db, AuditLog audit, int? year, string? format, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        if (year is not (>= 2000 and <= 2100))
+        {
+            throw ProblemException.Invalid("year", "Angiv et år fra 2000 til 2100.");
+        }
+        if (format is not (null or "csv" or "xlsx"))
+        {
+            throw ProblemException.Invalid("format", "Vælg csv eller xlsx.");
+        }
+        var payments = await db.CashGrantPayments.AsNoTracking().Where(p => p.MunicipalityId == actor.MunicipalityId && p.Year == year)
+            .Join(db.Citizens, p => p.CitizenId, z => z.Id, (p, z) => new { p, z.Cpr, z.Name }).ToListAsync(ct);
+        var rows = payments.GroupBy(x => (x.Cpr, x.Name)).OrderBy(x => x.Key.Name).Select(x => (IReadOnlyList<object?>)
+        [
+            x.Key.Cpr, x.Key.Name, year,
+            .. Enumerable.Range(1, 4).Select(q => (object?)x.Where(y => y.p.Quarter == q).Sum(y => y.p.Amount)),
+            x.Sum(y => y.p.Hours), x.Sum(y => y.p.Amount),
+        ]).ToList();
+        var sheet = new ExportSheet($"Kontant tilskud {year}", ["cpr", "navn", "år", "1. kvartal", "2. kvartal", "3. kvartal", "4. kvartal", "timer", "i alt"], rows);
+        audit.Add(db, actor, "export", "cash_grant_statement", year.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await audit.SaveAsync(db, ct);
+        var name = $"Årsopgørelse kontant tilskud {year}";
+        if (format == "xlsx")
+        {
+            using var stream = new MemoryStream();
+            await Exports.XlsxAsync(stream, [sheet], ct);
+            return Results.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{name}.xlsx");
+        }
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(Exports.Csv(sheet)), "text/csv; charset=utf-8", $"{name}.csv");
+    }
+}
