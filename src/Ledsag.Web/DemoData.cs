@@ -60,7 +60,7 @@ public static class DemoData
             if (flow.Standards.For(m).Get<string>(Domain.Standards.Parameters.CompanionEmployer, today).Value == "provider")
             {
                 // Lejre: its partner provider employs the companions.
-                var provider = new Provider { MunicipalityId = m, Name = "Ledsagerservice Demo ApS", Cvr = "12345678", ContactName = "Pia Personale", Phone = "70 20 30 40", CreatedAt = flow.Today.Now };
+                var provider = new Provider { MunicipalityId = m, Name = "Ledsagerservice Demo ApS", Cvr = "12345674", ContactName = "Pia Personale", Phone = "70 20 30 40", CreatedAt = flow.Today.Now };
                 db.Providers.Add(provider);
                 companion.Employer = "provider";
                 companion.ProviderId = provider.Id;

@@ -95,6 +95,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
     internal static readonly Dictionary<string, string> Allowed = new()
     {
         ["GET /api/me"] = "ASKFLB",
+        ["POST /api/me/contact"] = "ASKF",
         ["POST /api/tokens"] = "A",
         ["GET /api/tokens"] = "A",
         ["POST /api/tokens/{id}/revoke"] = "A",

@@ -47,6 +47,21 @@ internal static class Api
         await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = companion, from }, HttpStatusCode.Created);
     }
 
+    /// <summary>A valid CVR number (the weighted sum 2,7,6,5,4,3,2,1 divisible by 11), different each time.</summary>
+    public static string NextCvr()
+    {
+        int[] weights = [2, 7, 6, 5, 4, 3, 2, 1];
+        while (true)
+        {
+            var first = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var check = (11 - (first.Select((c, i) => (c - '0') * weights[i]).Sum() % 11)) % 11;
+            if (check < 10)
+            {
+                return first + check.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
     public static Guid Id(this JsonElement e, string name = "id") => e.GetProperty(name).GetGuid();

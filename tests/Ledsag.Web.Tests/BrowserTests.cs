@@ -163,6 +163,10 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         var page = await SignIn("ledsager.gribskov");
         await Arrive(page, "**/ledsager");
         await Accessible(page, "ledsager-registrer");
+        // Gribskov's «må ikke» list where the companion registers, and only the activities the standard allows.
+        (await page.GetByRole(AriaRole.Heading, new() { Name = "Det må du ikke som ledsager" }).IsVisibleAsync()).ShouldBeTrue();
+        (await page.Locator("section[aria-labelledby=must-not] li").AllInnerTextsAsync()).ShouldContain("modtage gaver");
+        (await page.GetByLabel("Aktivitet").Locator("option").AllInnerTextsAsync()).ShouldNotContain("Lægebesøg, tandlæge og undersøgelser");
         await page.GetByLabel("Borger").SelectOptionAsync(new SelectOptionValue { Label = "Dorthe Kjær" });
         await page.GetByLabel("Dato").FillAsync("2026-06-14");
         await page.GetByLabel("Start (tt:mm)").FillAsync("18:00");

@@ -52,16 +52,27 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
             .GetProperty("errors").GetProperty("chosenOn")[0].GetString()!.ShouldContain("tilbyder ikke kontant tilskud");
         (await caseworker.Post($"/api/grants/{grant}/cash-grant", new { chosenOn = "2026-04-01", canAdminister = false, assessment = "Kan ikke ansætte." }, HttpStatusCode.BadRequest))
             .GetProperty("errors").TryGetProperty("canAdminister", out _).ShouldBeTrue();
+        var (coordinator, municipal) = await Approved("ballerup", new { name = "Kommunens Ledsager" });
+        await coordinator.Post($"/api/companions/{municipal}/employ", new { });
+        await coordinator.AssignCompanion(grant, municipal, "2026-01-01");
         (await caseworker.Post($"/api/grants/{grant}/cash-grant", new { chosenOn = "2026-04-01", canAdminister = true, assessment = "Borgeren har selv haft ansatte og kan føre regnskab." }))
             .Str("form").ShouldBe("cash");
+        // The municipality's companion stops with the choice: hours with them after it would be paid twice.
+        (await factory.WithDb(db => Task.FromResult(db.Assignments.Single(a => a.CompanionId == municipal && a.CitizenId == citizen).EndedOn)))
+            .ShouldBe(new NodaTime.LocalDate(2026, 4, 1));
+        (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-02", start = "10:00", end = "11:00", activity = "cinema", companionId = municipal }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").TryGetProperty("companionId", out _).ShouldBeTrue();
 
         var finance = await factory.SignedIn("ballerup", Role.Finance);
         // No amount entered: an error that names it, never a guess.
         var missing = await finance.Post("/api/cash-grants/payments", new { year = 2026, quarter = 2 }, HttpStatusCode.UnprocessableEntity);
         missing.GetProperty("errors").GetProperty("year")[0].GetString()!.ShouldContain("Timebeløb for kontant tilskud 2026 mangler");
         var admin = await factory.SignedIn("ballerup", Role.Administrator);
-        await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 165.50m, ownCostPerHour = 152.25m, source = "Ballerup Kommunes takstblad 2026 (test)" }, HttpStatusCode.Created);
-        await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 1m, ownCostPerHour = 1m, source = "igen" }, HttpStatusCode.Conflict);
+        (await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 0.001m, ownCostPerHour = 152.255m, source = "x" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ShouldBe(["hourlyAmount", "ownCostPerHour"]);
+        await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 16.55m, ownCostPerHour = 152.25m, source = "Ballerup Kommunes takstblad 2026 (test)" }, HttpStatusCode.Created);
+        // Typed wrong: corrected until something is paid at it.
+        await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 165.50m, ownCostPerHour = 152.25m, source = "Ballerup Kommunes takstblad 2026 (test)" });
         // Paid in advance, but not a quarter that lies months ahead.
         (await finance.Post("/api/cash-grants/payments", new { year = 2026, quarter = 4 }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("quarter", out _).ShouldBeTrue();
 
@@ -73,6 +84,7 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
         var paid = await factory.WithDb(db => Task.FromResult(db.CashGrantPayments.Where(p => p.GrantId == grant).ToList()));
         paid.Count.ShouldBe(1);
         (paid[0].Hours, paid[0].Rate, paid[0].Amount).ShouldBe((45m, 152.25m, 6851.25m));
+        (await admin.Post("/api/admin/cash-grant-rates", new { year = 2026, hourlyAmount = 170m, ownCostPerHour = 160m, source = "for sent" }, HttpStatusCode.Conflict)).Str("code").ShouldBe("RATE_IN_USE");
 
         var statement = await (await finance.GetAsync("/api/cash-grants/statement?year=2026")).Content.ReadAsStringAsync();
         var row = Infrastructure.Exports.ReadCsv(statement).Single(r => r.Contains("Karen Kontant"));
@@ -82,9 +94,6 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
         (await finance.GetAsync("/api/cash-grants/statement?year=2026&format=pdf")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         // The citizen employs the companion: a municipality's companion is refused, one the citizen employs is assigned.
-        var (coordinator, municipal) = await Approved("ballerup", new { name = "Kommunens Ledsager" });
-        await coordinator.Post($"/api/companions/{municipal}/employ", new { });
-        await coordinator.Post($"/api/companions/{municipal}/relation-declarations", new { citizenId = citizen, relation = "none" }, HttpStatusCode.Created);
         (await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = municipal, from = "2026-06-01" }, HttpStatusCode.BadRequest))
             .GetProperty("errors").GetProperty("companionId")[0].GetString()!.ShouldContain("ansætter selv");
         var (_, own) = await Approved("ballerup", new { name = "Borgerens Egen Ledsager", employer = "cash_grant" });
@@ -114,6 +123,8 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
             .GetProperty("errors").TryGetProperty("notifiedOn", out _).ShouldBeTrue();
         (await citizen.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-07-01", to = "2026-07-20", country = "Sverige" }, HttpStatusCode.Created)).Str("status").ShouldBe("notified");
         (await citizen.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-07-15", to = "2026-07-25", country = "Norge" }, HttpStatusCode.Conflict)).Str("code").ShouldBe("STAY_OVERLAPS");
+        // Stays that follow on from each other are one stay: the second makes it more than a month, so it is an application.
+        (await citizen.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-07-21", to = "2026-08-10", country = "Norge" }, HttpStatusCode.Created)).Str("status").ShouldBe("applied");
 
         // Notice given by phone before leaving, recorded by the caseworker afterwards: a short stay, sessions marked abroad.
         await caseworker.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-05-10", to = "2026-05-25", country = "Spanien", notifiedOn = "2026-05-01" }, HttpStatusCode.Created);
@@ -133,6 +144,8 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
             .GetProperty("session").GetProperty("abroad").GetBoolean().ShouldBeFalse();
         (await caseworker.Post($"/api/stays-abroad/{stay.Id()}/decision", new { approve = true, decidedOn = "2026-03-05" }, HttpStatusCode.BadRequest))
             .GetProperty("errors").GetProperty("decidedOn")[0].GetString()!.ShouldContain("før udrejsen");
+        (await caseworker.Post($"/api/stays-abroad/{stay.Id()}/decision", new { approve = true, decidedOn = "2026-01-15" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("decidedOn")[0].GetString()!.ShouldContain("før ansøgningen kom");
         // Twenty decisions at once: one decision, one letter.
         var decisions = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
             caseworker.PostAsJsonAsync($"/api/stays-abroad/{stay.Id()}/decision", new { approve = true, decidedOn = "2026-02-20", note = "Opholdet er midlertidigt." })));
@@ -147,7 +160,7 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
         text.ShouldContain("Klagevejledning");
         (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-03-12", hours = 2, activity = "culture" }, HttpStatusCode.Created))
             .GetProperty("session").GetProperty("abroad").GetBoolean().ShouldBeTrue();
-        (await caseworker.Get($"/api/grants/{grant}/stays-abroad")).EnumerateArray().Select(s => s.Str("status")).Order().ShouldBe(["approved", "notified", "notified"]);
+        (await caseworker.Get($"/api/grants/{grant}/stays-abroad")).EnumerateArray().Select(s => s.Str("status")).Order().ShouldBe(["applied", "approved", "notified", "notified"]);
         // The companion and the citizen may look; the citizen may not decide.
         await citizen.Post($"/api/stays-abroad/{stay.Id()}/decision", new { approve = true, decidedOn = "2026-02-20" }, HttpStatusCode.Forbidden);
     }
@@ -191,9 +204,11 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
             .GetProperty("errors").GetProperty("employer")[0].GetString()!.ShouldContain("ansætter selv sine ledsagere");
         // Lejre: its partner provider by default (a registered provider with a CVR number); the municipality only with a reason.
         (await lejre.Post("/api/providers", new { name = "Forkert", cvr = "1234567" }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("cvr", out _).ShouldBeTrue();
-        var provider = (await lejre.Post("/api/providers", new { name = "Lejre Ledsagerservice ApS", cvr = "87 65 43 21", contactName = "Per Personale", phone = "46 00 00 00" }, HttpStatusCode.Created));
-        provider.Str("cvr").ShouldBe("87654321");
-        await lejre.Post("/api/providers", new { name = "Samme CVR", cvr = "87654321" }, HttpStatusCode.Conflict);
+        (await lejre.Post("/api/providers", new { name = "Forkert kontrolciffer", cvr = "87654321" }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("cvr", out _).ShouldBeTrue();
+        var cvr = Api.NextCvr();
+        var provider = (await lejre.Post("/api/providers", new { name = "Lejre Ledsagerservice ApS", cvr = $"{cvr[..4]} {cvr[4..]}", contactName = "Per Personale", phone = "46 00 00 00" }, HttpStatusCode.Created));
+        provider.Str("cvr").ShouldBe(cvr);
+        await lejre.Post("/api/providers", new { name = "Samme CVR", cvr }, HttpStatusCode.Conflict);
         var (_, l1) = await Approved("lejre", new { name = "Lejre Ledsager" });
         (await lejre.Post($"/api/companions/{l1}/employ", new { }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("providerId", out _).ShouldBeTrue();
         (await lejre.Post($"/api/companions/{l1}/employ", new { employer = "municipality" }, HttpStatusCode.BadRequest))
@@ -210,7 +225,61 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
         await lejreCaseworker.Post($"/api/grants/{lejreGrant}/sessions/{id}/confirm", new { onBehalf = true, note = "Telefonisk" });
         var finance = await factory.SignedIn("lejre", Role.Finance);
         var file = await (await finance.PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2025-11" })).Content.ReadAsStringAsync();
-        Infrastructure.Exports.ReadCsv(file).Single(r => r[1] == "Lejre Ledsager")[7].ShouldBe("Lejre Ledsagerservice ApS (CVR 87654321)");
+        Infrastructure.Exports.ReadCsv(file).Single(r => r[1] == "Lejre Ledsager")[7].ShouldBe($"Lejre Ledsagerservice ApS (CVR {cvr})");
+    }
+
+    [Fact]
+    public async Task TwentyRequestsAtOnce_ApplicationsAllNumbered_OneAnswerPerProposal_OneAssignment_OneEmployment()
+    {
+        var caseworker = await factory.SignedIn("gribskov", Role.Caseworker);
+        var citizens = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            citizens.Add((await caseworker.Post("/api/citizens", new { cpr = NextCpr(), name = $"Parallel {i}" }, HttpStatusCode.Created)).Id());
+        }
+        // Twenty applications at once, for five citizens: every one gets a case and its own number, none a 500.
+        var created = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            caseworker.PostAsJsonAsync("/api/cases", new { citizenId = citizens[i % 5], receivedOn = "2026-06-01", channel = "telefon" })));
+        created.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Created);
+        var numbers = await Task.WhenAll(created.Select(async r => (await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).Str("number")));
+        numbers.Distinct().Count().ShouldBe(20);
+        var notices = await factory.WithDb(db => Task.FromResult(db.Letters.Count(l => citizens.Contains(l.CitizenId) && l.Kind == "privacy_notice")));
+        notices.ShouldBe(20);
+
+        // A proposal gets one answer, and an accepted one one assignment.
+        var (_, citizen, grant) = await Granted("gribskov");
+        var (coordinator, k) = await Approved("gribskov", new { name = "Parallel Ledsager" });
+        await coordinator.Post($"/api/companions/{k}/relation-declarations", new { citizenId = citizen, relation = "none" }, HttpStatusCode.Created);
+        var proposal = (await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = k, proposedOn = "2026-06-01" }, HttpStatusCode.Created)).Id();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            coordinator.PostAsJsonAsync($"/api/match-proposals/{proposal}/outcome", new { outcome = i % 2 == 0 ? "accepted" : "declined" })));
+        answers.Count(a => a.StatusCode == HttpStatusCode.OK).ShouldBe(1);
+        answers.Where(a => a.StatusCode != HttpStatusCode.OK).ShouldAllBe(a => a.StatusCode == HttpStatusCode.Conflict);
+        // Assigning the same companion twenty times at once: one running assignment.
+        var assigns = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            coordinator.PostAsJsonAsync($"/api/grants/{grant}/companions", new { companionId = k, from = "2026-06-01" })));
+        assigns.ShouldAllBe(a => a.StatusCode == HttpStatusCode.Created || a.StatusCode == HttpStatusCode.Conflict);
+        (await factory.WithDb(db => Task.FromResult(db.Assignments.Count(a => a.CompanionId == k && a.CitizenId == citizen && a.EndedOn == null)))).ShouldBe(1);
+        (await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = k, from = "2099-01-01" }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("from", out _).ShouldBeTrue();
+
+        // Twenty employments at once with different employers: one employment, one employer.
+        var (ballerup, b) = await Approved("ballerup", new { name = "Ansat Én Gang" });
+        var employers = new[] { "municipality", "cash_grant" };
+        var employs = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => ballerup.PostAsJsonAsync($"/api/companions/{b}/employ", new { employer = employers[i % 2] })));
+        employs.Count(e => e.StatusCode == HttpStatusCode.OK).ShouldBe(1);
+        employs.Where(e => e.StatusCode != HttpStatusCode.OK).ShouldAllBe(e => e.StatusCode == HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task ARecordWithRemarks_AfterApproval_StopsNewAssignments_WhereTheStandardRequiresARecord()
+    {
+        var (_, citizen, grant) = await Granted("haderslev");
+        var (coordinator, k) = await Approved("haderslev", new { name = "Senere Anmærkning" });
+        await coordinator.Post($"/api/companions/{k}/employ", new { });
+        await coordinator.Post($"/api/companions/{k}/criminal-record", new { date = "2026-06-10", clean = false });
+        await coordinator.Post($"/api/companions/{k}/relation-declarations", new { citizenId = citizen, relation = "none" }, HttpStatusCode.Created);
+        (await coordinator.Post($"/api/grants/{grant}/companions", new { companionId = k, from = "2026-06-01" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").GetProperty("criminalRecord")[0].GetString()!.ShouldContain("straffeattest");
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed partial class LetterStandardTests(SqliteFactory factory) : IClassF
                 text.ShouldContain("sandsynliggjorte udgifter");
                 break;
             case "ballerup":
-                text.ShouldContain("Du vil blive vejledt om det i forbindelse med behandlingen af din ansøgning");
+                text.ShouldContain("Som en del af behandlingen af din ansøgning vejleder vi dig her om det faste beløb");
                 text.ShouldContain("Besøgsven");
                 break;
             case "gribskov":
@@ -185,6 +185,26 @@ public sealed partial class LetterStandardTests(SqliteFactory factory) : IClassF
         text.ShouldNotContain("Motorens");
         text.ShouldNotContain(".txt");
         Regex.Matches(text, "Klagevejledning").Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ACaseworker_SetsTheirDirectContact_AndItIsPrintedOnTheLettersTheySign()
+    {
+        var caseworker = await factory.SignedIn("lejre", Role.Caseworker);
+        (await caseworker.Post("/api/me/contact", new { phone = "tlf. ring", email = "ikke en adresse" }, HttpStatusCode.BadRequest))
+            .GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ShouldBe(["email", "phone"]);
+        await caseworker.Post("/api/me/contact", new { phone = "46 46 12 34", email = "sara@lejre.dk" });
+        var citizen = (await caseworker.Post("/api/citizens", new { cpr = NextCpr(), name = "Lis Lejre", address = "Bygaden 3, 4320 Lejre" }, HttpStatusCode.Created)).Id();
+        await caseworker.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-06-10", channel = "telefon" }, HttpStatusCode.Created);
+        var text = Flat(await LetterAsync(caseworker, citizen, "privacy_notice"));
+        text.ShouldContain("Telefon: 46 46 12 34");
+        text.ShouldContain("E-mail: sara@lejre.dk");
+        // Without their own, the unit's contact from the standard (Lejre: 46 46 46 46).
+        await caseworker.Post("/api/me/contact", new { });
+        await caseworker.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-06-11", channel = "telefon" }, HttpStatusCode.Created);
+        var letters = (await caseworker.Get($"/api/letters?citizenId={citizen}")).EnumerateArray().Where(l => l.Str("kind") == "privacy_notice").ToList();
+        var texts = await Task.WhenAll(letters.Select(async l => Flat(Text(await caseworker.GetByteArrayAsync(l.Str("pdf"))))));
+        texts.ShouldContain(t => t.Contains("Telefon: 46 46 46 46", StringComparison.Ordinal) && t.Contains("E-mail: Sikkerjobcenter@lejre.dk", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -255,7 +275,11 @@ public sealed partial class LetterStandardTests(SqliteFactory factory) : IClassF
         tree.IndexOf("\"Afgørelse\"", StringComparison.Ordinal).ShouldBeGreaterThan(h1);
         tree.IndexOf("\"Klagevejledning\"", StringComparison.Ordinal).ShouldBeGreaterThan(tree.IndexOf("\"Afgørelse\"", StringComparison.Ordinal));
         tree.ShouldContain("H2");
-        tree.ShouldContain("LI");
+        // «Det dækker ordningen ikke» is one list of several items, not one list per item.
+        var structure = Run("pdfinfo", "-struct", pdf).Split('\n').Select(l => l.Trim()).ToList();
+        structure.Count(l => l.StartsWith("LI ", StringComparison.Ordinal)).ShouldBeGreaterThan(structure.Count(l => l.StartsWith("L ", StringComparison.Ordinal)) + 3);
+        // Words either side of a line break stay apart for a screen reader.
+        tree.ShouldNotContain("hjemmetpå");
     }
 
     [Fact]
@@ -279,5 +303,15 @@ public sealed partial class LetterStandardTests(SqliteFactory factory) : IClassF
             body0[^1].ShouldNotStartWith("Afsnit ");
         }
         Flat(Run("pdftotext", $"-enc UTF-8 -f {total} -l {total}", pdf)).ShouldContain("Med venlig hilsen Test Sagsbehandler");
+        // A word wider than the line is broken, not cut off; an address typed on lines keeps them.
+        var url = "https://www.ballerup.dk/" + new string('a', 260) + "/slut";
+        var wide = LetterPdf.Render(new LetterContent("Ballerup Kommune", sender, new string('Ø', 120), LetterService.PostalLines("c/o Hansen\nHovedgaden 3\n2750 Ballerup"),
+            [("Dato", "15. juni 2026")], "Et bredt brev", $"Læs mere på {url}", ["Test Sagsbehandler"]));
+        var wideLines = Run("pdftotext", "-enc UTF-8", wide).Split('\n').Select(l => l.Trim()).ToList();
+        string.Concat(wideLines.SkipWhile(l => !l.StartsWith("Læs mere på", StringComparison.Ordinal)).Take(5)).Replace("Læs mere på", "", StringComparison.Ordinal).ShouldStartWith(url);
+        wideLines.ShouldContain("c/o Hansen");
+        wideLines.ShouldContain("Hovedgaden 3");
+        string.Concat(wideLines.Where(l => l.All(c => c == 'Ø') && l.Length > 0)).Length.ShouldBe(120);
+        LetterService.PostalLines("Kærvej 7, 2. th., 2750 Ballerup").ShouldBe(["Kærvej 7, 2. th.", "2750 Ballerup"]);
     }
 }

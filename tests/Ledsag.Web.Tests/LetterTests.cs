@@ -71,7 +71,13 @@ public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFac
             text.ShouldContain("Ballerup Kommune");
             text.ShouldContain("Søren Ærø Ågård", customMessage: letter.Str("kind"));
             text.ShouldContain(Flat(letter.Str("subject")), customMessage: letter.Str("kind"));
-            if (letter.Str("kind") is "grant" or "refusal" or "reassessment" or "subsidy_decision")
+            if (letter.Str("kind") == "reassessment")
+            {
+                // Upheld: the complaint goes on to Ankestyrelsen by itself; no new complaint to the municipality.
+                text.ShouldContain("Din klage går videre til Ankestyrelsen");
+                text.ShouldNotContain("Klagevejledning");
+            }
+            if (letter.Str("kind") is "grant" or "refusal" or "subsidy_decision")
             {
                 text.ShouldContain("Klagevejledning", customMessage: letter.Str("kind"));
                 text.ShouldContain("senest 4 uger efter, at du har modtaget afgørelsen", customMessage: letter.Str("kind"));

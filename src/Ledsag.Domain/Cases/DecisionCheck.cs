@@ -42,6 +42,7 @@ public sealed record CompanionRelation(string Name, bool RelationDeclared);
 /// <param name="Consultation">The latest partshøring, or null.</param>
 /// <param name="DecisionDue">The open decision deadline: the published processing time, or the day a § 3 stk. 2 letter promised.</param>
 /// <param name="Companions">Companions nominated by or assigned to the citizen.</param>
+/// <param name="ActionPlanOffered">Whether the offer of an action plan (SEL § 141) is recorded on the case.</param>
 public sealed record CaseSnapshot(
     LocalDate ReceivedOn,
     CaseState State,
@@ -50,7 +51,8 @@ public sealed record CaseSnapshot(
     LocalDate? AssessedOn,
     Consultation? Consultation,
     LocalDate? DecisionDue,
-    IReadOnlyList<CompanionRelation> Companions);
+    IReadOnlyList<CompanionRelation> Companions,
+    bool ActionPlanOffered = false);
 
 /// <summary>A decision as the caseworker means to send it.</summary>
 /// <param name="Outcome"><c>grant</c>, <c>refusal</c> or <c>end</c> (the grant ends: no longer in the target group).</param>
@@ -249,6 +251,13 @@ public static class DecisionCheck
         foreach (var k in c.Companions.Where(k => !k.RelationDeclared))
         {
             Warn("COMPANION_RELATION_UNDECLARED", null, $"Ledsageren {k.Name} har ikke erklæret sin relation til borgeren.", "SEL § 97 stk. 4; BEK 235/2012 § 2 stk. 4");
+        }
+
+        // Gribskov offers an action plan (SEL § 141) with the application; the offer and the answer belong on the case.
+        var offer = standard.Get<bool>(Parameters.ActionPlanOffer, d.DecidedOn);
+        if (offer.Value && !c.ActionPlanOffered)
+        {
+            Warn("ACTION_PLAN_NOT_OFFERED", null, "Tilbuddet om en handleplan og borgerens svar er ikke registreret på sagen.", $"SEL § 141; {offer.Source}");
         }
         return defects;
     }

@@ -57,7 +57,8 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<User>().Property(u => u.Role).HasConversion<string>().HasMaxLength(20);
         b.Entity<ApiToken>().HasIndex(t => t.TokenHash).IsUnique();
         b.Entity<Citizen>().HasIndex(c => new { c.MunicipalityId, c.Cpr }).IsUnique();
-        b.Entity<Assignment>().HasIndex(a => new { a.CompanionId, a.CitizenId });
+        // One running assignment per companion and citizen, also under parallel requests.
+        b.Entity<Assignment>().HasIndex(a => new { a.CompanionId, a.CitizenId }).IsUnique().HasFilter("\"EndedOn\" IS NULL");
         b.Entity<Case>().HasIndex(c => c.Number).IsUnique();
         b.Entity<Case>().HasIndex(c => c.CitizenId);
         b.Entity<Case>().Property(c => c.State).HasConversion<string>().HasMaxLength(30);
@@ -91,6 +92,8 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<Companion>().Property(c => c.Version).IsConcurrencyToken();
         b.Entity<Companion>().HasIndex(c => c.FeedToken).IsUnique();
         b.Entity<MatchProposal>().HasIndex(p => new { p.CitizenId, p.CompanionId });
+        // A proposal gets one outcome: a parallel answer finds it answered and fails on saving.
+        b.Entity<MatchProposal>().Property(p => p.Outcome).IsConcurrencyToken();
         b.Entity<PlannedSession>().HasIndex(p => new { p.CompanionId, p.Date });
         b.Entity<PlannedSession>().HasIndex(p => p.GrantId);
         b.Entity<SessionRow>().HasIndex(s => new { s.CompanionId, s.Date });

@@ -13,6 +13,7 @@ public static class AuthEndpoints
     public sealed record LoginRequest(string? UserName, string? Password);
     public sealed record MeResponse(Guid Id, string Name, string Role, string Municipality, Guid? CitizenId, Guid? CompanionId);
     public sealed record TokenRequest(string? Name, int? Days);
+    public sealed record ContactRequest(string? Phone, string? Email);
     public sealed record TokenResponse(Guid Id, string Name, string Token, string ExpiresAt);
     public sealed record TokenView(Guid Id, string Name, string CreatedBy, string CreatedAt, string ExpiresAt, string? RevokedAt);
 
@@ -31,6 +32,7 @@ public static class AuthEndpoints
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
         app.MapGet("/api/me", Me).WithTags("Log ind").RequireAuthorization();
+        app.MapPost("/api/me/contact", Contact).WithTags("Log ind").RequireAuthorization();
         app.MapPost("/api/tokens", CreateToken).WithTags("Log ind").RequireAuthorization();
         app.MapGet("/api/tokens", ListTokens).WithTags("Log ind").RequireAuthorization();
         app.MapPost("/api/tokens/{id:guid}/revoke", RevokeToken).WithTags("Log ind").RequireAuthorization();
@@ -68,6 +70,30 @@ public static class AuthEndpoints
         var actor = Access.Require(http);
         var user = await db.Users.FirstAsync(u => u.Id == actor.UserId, ct);
         return Results.Ok(ToMe(user));
+    }
+
+    /// <summary>A caseworker's (or other staff member's) direct phone and e-mail, printed on the letters they sign.</summary>
+    private static async Task<IResult> Contact(ContactRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Finance, Role.Coordinator);
+        var v = new Validation();
+        var phone = v.Text("phone", body?.Phone, required: false, max: 40);
+        var email = v.Text("email", body?.Email, required: false, max: 200);
+        if (phone is not null && !Fields.LooksLikePhone(phone))
+        {
+            v.Add("phone", "Skriv telefonnummeret med cifre, fx 44 77 34 43.");
+        }
+        if (email is not null && !Fields.LooksLikeEmail(email))
+        {
+            v.Add("email", "Skriv en e-mailadresse, fx navn@kommune.dk.");
+        }
+        v.ThrowIfInvalid();
+        var user = await db.Users.FirstAsync(u => u.Id == actor.UserId, ct);
+        (user.Phone, user.Email) = (phone, email);
+        audit.Add(db, actor, "contact", "user", user.Id.ToString());
+        await audit.SaveAsync(db, ct);
+        return Results.Ok(new { phone, email });
     }
 
     private static async Task<IResult> CreateToken(TokenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, IConfiguration config, CancellationToken ct)

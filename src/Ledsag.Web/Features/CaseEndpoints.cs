@@ -98,31 +98,44 @@ public static class CaseEndpoints
         }
 
         var standard = flow.Standards.For(actor.MunicipalityId);
-        var c = new Case
+        var citizenId = citizen.Id;
+        for (var attempt = 0; ; attempt++)
         {
-            MunicipalityId = actor.MunicipalityId,
-            CitizenId = citizen.Id,
-            Number = await NextNumberAsync(flow.Db, actor.MunicipalityId, received!.Value, ct),
-            State = CaseState.Received,
-            CaseworkerId = body.CaseworkerId ?? (actor.Role == Role.Caseworker ? actor.UserId : null),
-            ReceivedOn = received.Value,
-            Channel = channel!,
-        };
-        flow.Db.Cases.Add(c);
-        flow.Record(c, actor, "application_received", received.Value, null, new { channel });
+            citizen = await flow.Db.Citizens.FirstAsync(z => z.Id == citizenId, ct);
+            var c = new Case
+            {
+                MunicipalityId = actor.MunicipalityId,
+                CitizenId = citizen.Id,
+                Number = await NextNumberAsync(flow.Db, actor.MunicipalityId, received!.Value, ct),
+                State = CaseState.Received,
+                CaseworkerId = body.CaseworkerId ?? (actor.Role == Role.Caseworker ? actor.UserId : null),
+                ReceivedOn = received.Value,
+                Channel = channel!,
+            };
+            flow.Db.Cases.Add(c);
+            flow.Record(c, actor, "application_received", received.Value, null, new { channel });
 
-        // Routing per the standard (Brønderslev: 30+ or førtidspension → Visitationen, otherwise UngeCenter).
-        var age = Period.Between(citizen.BirthDate, received.Value, PeriodUnits.Years).Years;
-        var routes = standard.Get<IReadOnlyList<IntakeRoute>>(Parameters.IntakeRoutes, received.Value);
-        var route = routes.Value.First(r => r.Matches(age, citizen.EarlyRetirementPension));
-        c.RoutedTo = route.Unit;
-        flow.Record(c, actor, "routed", received.Value, $"{route.Unit} (alder {age}{(citizen.EarlyRetirementPension ? ", førtidspension" : "")})",
-            new { unit = route.Unit, phone = route.Phone, source = routes.Source });
-        flow.Open(c, DeadlineEvent.ApplicationReceived, received.Value);
-        // Databeskyttelsesforordningen art. 13/14: the citizen is told at intake how their data will be processed.
-        await flow.LetterAsync(c, "privacy_notice", Letters.LetterTexts.PrivacyNotice(standard, received.Value), ct);
-        await flow.SaveAsync(ct);
-        return Results.Created($"/api/cases/{c.Id}", await CaseView.LoadAsync(flow, c, ct));
+            // Routing per the standard (Brønderslev: 30+ or førtidspension → Visitationen, otherwise UngeCenter).
+            var age = Period.Between(citizen.BirthDate, received.Value, PeriodUnits.Years).Years;
+            var routes = standard.Get<IReadOnlyList<IntakeRoute>>(Parameters.IntakeRoutes, received.Value);
+            var route = routes.Value.First(r => r.Matches(age, citizen.EarlyRetirementPension));
+            c.RoutedTo = route.Unit;
+            flow.Record(c, actor, "routed", received.Value, $"{route.Unit} (alder {age}{(citizen.EarlyRetirementPension ? ", førtidspension" : "")})",
+                new { unit = route.Unit, phone = route.Phone, source = routes.Source });
+            flow.Open(c, DeadlineEvent.ApplicationReceived, received.Value);
+            // Databeskyttelsesforordningen art. 13/14: the citizen is told at intake how their data will be processed.
+            await flow.LetterAsync(c, "privacy_notice", Letters.LetterTexts.PrivacyNotice(standard, received.Value), ct);
+            try
+            {
+                await flow.SaveAsync(ct);
+                return Results.Created($"/api/cases/{c.Id}", await CaseView.LoadAsync(flow, c, ct));
+            }
+            catch (DbUpdateException e) when (attempt < 50 && CaseWorkflow.IsUniqueViolation(e))
+            {
+                // A parallel application took this case number: number it again from what is saved now.
+                flow.Db.ChangeTracker.Clear();
+            }
+        }
     }
 
     private static async Task<string> NextNumberAsync(LedsagDb db, string municipality, LocalDate received, CancellationToken ct)
@@ -338,7 +351,7 @@ public static class CaseEndpoints
         }
         var answerDue = opened[0].DueOn;
         flow.Record(c, actor, "draft", sent.Value, summary, new { outcome, delivery, receivedOn = received.Iso(), answerDue = answerDue.Iso() });
-        await flow.LetterAsync(c, "consultation", Letters.LetterTexts.Consultation(summary!, answerDue), ct);
+        await flow.LetterAsync(c, "consultation", Letters.LetterTexts.Consultation(summary!, answerDue), ct, dated: sent);
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -373,7 +386,7 @@ public static class CaseEndpoints
         await flow.CloseAsync(c, sent.Value, "new_promise", ct, "decision_promised");
         flow.OpenDeadline(c, "decision_promised", promised, "Retssikkerhedsloven § 3 stk. 2: brev om forventet afgørelsestidspunkt");
         var processing = standard.Get<Domain.Calendar.DeadlinePeriod?>(Parameters.ProcessingTime, c.ReceivedOn).Value;
-        await flow.LetterAsync(c, "delay", Letters.LetterTexts.Delay(processing, promised, reason!), ct);
+        await flow.LetterAsync(c, "delay", Letters.LetterTexts.Delay(processing, promised, reason!), ct, dated: sent);
         return await flow.SavedViewAsync(c, ct);
     }
 

@@ -95,11 +95,11 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
         }
     }
 
-    /// <summary>Puts a letter about the case to its citizen in the outbox, as text and PDF; <c>decided</c> is the decision's day, when it carries one.</summary>
-    public async Task<Letter> LetterAsync(Case c, string kind, (string Subject, string Body) text, CancellationToken ct, LocalDate? decided = null)
+    /// <summary>Puts a letter about the case to its citizen in the outbox, as text and PDF; <c>decided</c> is the decision's day, when it carries one; <c>dated</c> the recorded sending day.</summary>
+    public async Task<Letter> LetterAsync(Case c, string kind, (string Subject, string Body) text, CancellationToken ct, LocalDate? decided = null, LocalDate? dated = null)
     {
         var citizen = await db.Citizens.FirstAsync(z => z.Id == c.CitizenId, ct);
-        return letters.Add(db, citizen, c.Id, kind, text.Subject, text.Body, decided: decided);
+        return letters.Add(db, citizen, c.Id, kind, text.Subject, text.Body, decided: decided, dated: dated);
     }
 
     /// <summary>Saves the step and answers with the case as it now stands.</summary>
@@ -124,7 +124,7 @@ public sealed class CaseWorkflow(LedsagDb db, AuditLog audit, Standards standard
     public LocalDate ReceivedOn(string municipalityId, LocalDate sent, string delivery) =>
         delivery == "letter" ? standards.For(municipalityId).National.Calendar.AddWorkingDays(sent, 6) : sent;
 
-    private static bool IsUniqueViolation(DbUpdateException e) =>
+    internal static bool IsUniqueViolation(DbUpdateException e) =>
         e.InnerException is Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 };
 
     public static T? Data<T>(CaseStep step) => JsonSerializer.Deserialize<T>(step.DataJson, Json);

@@ -69,6 +69,12 @@ public static class CashGrantEndpoints
         }
         g.Form = "cash";
         g.CashChosenOn = chosen;
+        // The citizen now employs the companion: the municipality's or a provider's companions stop accompanying under this grant.
+        var citizenEmployed = db.Companions.Where(k => k.Employer == "cash_grant").Select(k => k.Id);
+        foreach (var a in await db.Assignments.Where(a => a.CitizenId == g.CitizenId && a.EndedOn == null && !citizenEmployed.Contains(a.CompanionId)).ToListAsync(ct))
+        {
+            a.EndedOn = chosen;
+        }
         g.CashAdministrationAssessment = assessment;
         g.Version++;
         audit.Add(db, actor, "cash-grant", "grant", g.Id.ToString());
@@ -99,8 +105,10 @@ public static class CashGrantEndpoints
         Access.RequireRole(actor, Role.Administrator);
         var v = new Validation();
         if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år fra 2000 til 2100."); }
-        if (body?.HourlyAmount is not (> 0 and < 10_000)) { v.Add("hourlyAmount", "Timebeløbet skal være et positivt beløb under 10.000 kr."); }
-        if (body?.OwnCostPerHour is not (> 0 and < 10_000)) { v.Add("ownCostPerHour", "Kommunens egen udgift pr. time skal være et positivt beløb under 10.000 kr."); }
+        if (body?.HourlyAmount is not (>= 1 and < 10_000)) { v.Add("hourlyAmount", "Timebeløbet skal være mindst 1 kr. og under 10.000 kr."); }
+        else if (decimal.Round(body.HourlyAmount.Value, 2) != body.HourlyAmount) { v.Add("hourlyAmount", "Skriv beløbet i hele øre (højst to decimaler)."); }
+        if (body?.OwnCostPerHour is not (>= 1 and < 10_000)) { v.Add("ownCostPerHour", "Kommunens egen udgift pr. time skal være mindst 1 kr. og under 10.000 kr."); }
+        else if (decimal.Round(body.OwnCostPerHour.Value, 2) != body.OwnCostPerHour) { v.Add("ownCostPerHour", "Skriv beløbet i hele øre (højst to decimaler)."); }
         var source = v.Text("source", body?.Source, max: 400);
         v.ThrowIfInvalid();
         var standard = standards.For(actor.MunicipalityId);
@@ -109,19 +117,18 @@ public static class CashGrantEndpoints
         {
             throw ProblemException.Invalid("year", $"{standard.Name} tilbyder ikke kontant tilskud ({offered.Source}).");
         }
-        var exists = new ProblemException(StatusCodes.Status409Conflict, $"Timebeløbet for {body.Year} er allerede indtastet.",
-            new Dictionary<string, string[]> { ["year"] = [$"Timebeløbet for {body.Year} er allerede indtastet."] }, "RATE_EXISTS");
-        if (await db.CashGrantRates.AnyAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == body.Year, ct))
+        var exists = new ProblemException(StatusCodes.Status409Conflict, $"Timebeløbet for {body.Year} er allerede brugt til udbetalinger og kan ikke ændres.",
+            new Dictionary<string, string[]> { ["year"] = [$"Der er udbetalt kontant tilskud for {body.Year} med det indtastede timebeløb."] }, "RATE_IN_USE");
+        if (await db.CashGrantPayments.AnyAsync(p => p.MunicipalityId == actor.MunicipalityId && p.Year == body.Year, ct))
         {
-            throw exists;
+            throw exists; // what was paid was paid at this rate: a correction would make the statement disagree with the payments
         }
-        var rate = new CashGrantRate
-        {
-            MunicipalityId = actor.MunicipalityId, Year = body.Year.Value, HourlyAmount = body.HourlyAmount!.Value, OwnCostPerHour = body.OwnCostPerHour!.Value,
-            Source = source!, EnteredBy = actor.UserId, EnteredAt = today.Now,
-        };
-        db.CashGrantRates.Add(rate);
-        audit.Add(db, actor, "enter-rate", "cash_grant_rate", body.Year.ToString(), $"{rate.HourlyAmount} kr./time, egen udgift {rate.OwnCostPerHour} kr./time: {source}");
+        // Until something is paid at it, an amount entered wrongly can be corrected (audited).
+        var rate = await db.CashGrantRates.FirstOrDefaultAsync(r => r.MunicipalityId == actor.MunicipalityId && r.Year == body.Year, ct);
+        var created = rate is null;
+        rate ??= db.CashGrantRates.Add(new CashGrantRate { MunicipalityId = actor.MunicipalityId, Year = body.Year.Value, Source = source! }).Entity;
+        (rate.HourlyAmount, rate.OwnCostPerHour, rate.Source, rate.EnteredBy, rate.EnteredAt) = (body.HourlyAmount!.Value, body.OwnCostPerHour!.Value, source!, actor.UserId, today.Now);
+        audit.Add(db, actor, created ? "enter-rate" : "correct-rate", "cash_grant_rate", body.Year.ToString(), $"{rate.HourlyAmount} kr./time, egen udgift {rate.OwnCostPerHour} kr./time: {source}");
         try
         {
             await audit.SaveAsync(db, ct);
@@ -129,9 +136,10 @@ public static class CashGrantEndpoints
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            throw exists;
+            throw ProblemException.Conflict($"Timebeløbet for {body.Year} blev indtastet samtidig af en anden. Hent det igen.", "RATE_EXISTS");
         }
-        return Results.Created($"/api/cash-grant-rates", new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) });
+        var view = new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) };
+        return created ? Results.Created("/api/cash-grant-rates", view) : Results.Ok(view);
     }
 
     /// <summary>The hours a cash grant gives in a quarter: each month in which the cash grant applies on some day gives the month's hours.</summary>

@@ -83,6 +83,11 @@ public static class CompanionEndpoints
         var phone = v.Text("phone", body?.Phone, required: false, max: 40);
         var email = v.Text("email", body?.Email, required: false, max: 200);
         var area = v.Text("area", body?.Area, required: false, max: 100);
+        if (employer is not null)
+        {
+            // An employer the standard does not allow is refused now, not at approval, where it could no longer be changed.
+            await CompanionRules.RequireEmployerAsync(v, db, standards.For(actor.MunicipalityId), actor.MunicipalityId, employer, null, null, today.Date, ct, employing: false);
+        }
         var languages = v.Text("languages", body?.Languages, required: false, max: 200);
         v.ThrowIfInvalid();
         var companion = new Companion
@@ -263,13 +268,21 @@ public static class CompanionEndpoints
         var v = new Validation();
         var name = v.Name("name", body?.Name);
         var cvr = v.Text("cvr", body?.Cvr, max: 20)?.Replace(" ", "", StringComparison.Ordinal);
-        if (cvr is not null && !(cvr.Length == 8 && cvr.All(char.IsAsciiDigit)))
+        if (cvr is not null && !CompanionRules.ValidCvr(cvr))
         {
-            v.Add("cvr", "CVR-nummeret skal være 8 cifre.");
+            v.Add("cvr", "CVR-nummeret skal være 8 cifre og et gyldigt CVR-nummer (kontrolcifferet passer ikke).");
         }
         var contact = body?.ContactName is null ? null : v.Name("contactName", body.ContactName);
         var phone = v.Text("phone", body?.Phone, required: false, max: 40);
         var email = v.Text("email", body?.Email, required: false, max: 200);
+        if (phone is not null && !Fields.LooksLikePhone(phone))
+        {
+            v.Add("phone", "Skriv telefonnummeret med cifre, fx 44 77 34 43.");
+        }
+        if (email is not null && !Fields.LooksLikeEmail(email))
+        {
+            v.Add("email", "Skriv en e-mailadresse, fx navn@firma.dk.");
+        }
         v.ThrowIfInvalid();
         if (await db.Providers.AnyAsync(p => p.MunicipalityId == actor.MunicipalityId && p.Cvr == cvr, ct))
         {
@@ -342,8 +355,17 @@ public static class CompanionEndpoints
         k.Employer = employer ?? k.Employer;
         k.ProviderId = providerId;
         k.Status = CompanionStatus.Employed;
+        k.Version++; // a parallel employment read the same version and fails on saving
         audit.Add(db, actor, "employ", "companion", id.ToString(), k.Employer);
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw ProblemException.Conflict("Ledsageren blev ansat samtidig af en anden. Hent ledsageren igen.", "WRONG_STATUS");
+        }
         return Results.Ok(View(k, showCpr: true));
     }
 
@@ -474,10 +496,22 @@ public static class CompanionEndpoints
         {
             var k = await db.Companions.FirstAsync(x => x.Id == p.CompanionId, ct);
             await CompanionRules.RequireAssignableAsync(db, standards.For(p.MunicipalityId), k, p.CitizenId, today.Date, ct);
-            db.Assignments.Add(new Assignment { CompanionId = p.CompanionId, CitizenId = p.CitizenId, From = today.Date });
+            if (!await db.Assignments.AnyAsync(a => a.CompanionId == p.CompanionId && a.CitizenId == p.CitizenId && a.EndedOn == null, ct))
+            {
+                db.Assignments.Add(new Assignment { CompanionId = p.CompanionId, CitizenId = p.CitizenId, From = today.Date });
+            }
         }
         audit.Add(db, actor, "match-" + outcome, "match", id.ToString());
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A parallel answer went first (the outcome is a concurrency token; the running assignment is unique).
+            db.ChangeTracker.Clear();
+            throw ProblemException.Conflict("Forslaget har allerede et udfald.", "ALREADY_DECIDED");
+        }
         return Results.Ok(ProposalView(p));
     }
 
@@ -497,7 +531,7 @@ public static class CompanionEndpoints
         {
             calendarFeed = $"/calendar/{mine.FeedToken}.ics",
             // The standard's «må ikke» list, shown where the companion registers.
-            mustNot = mustNot.Value, mustNotSource = mustNot.Value.Count == 0 ? null : mustNot.Source,
+            mustNot = mustNot.Value, mustNotSource = mustNot.Value.Count == 0 ? null : Letters.LetterService.CitableSources(standards.For(mine.MunicipalityId), mustNot.Source),
             citizens = citizens.Select(c => new { citizenId = c.Key, name = c.Value.Name, grantId = c.Value.GrantId }),
             planned = planned.Select(SessionEndpoints.PlanView),
             completed = done.Select(s => new { id = s.Id, grantId = s.GrantId, date = s.Date.Iso(), start = s.StartTime?.ToString("HH:mm", null), end = s.EndTime?.ToString("HH:mm", null), hours = s.Minutes / 60m, activity = s.Activity, km = s.Km, confirmed = s.ConfirmedAt is not null }),

@@ -59,6 +59,12 @@ public static class CompanionRules
         {
             v.Add("companionId", $"{k.Name} er ikke godkendt som ledsager. En ledsager skal godkendes, før ledsageren kan tilknyttes en borger.");
         }
+        var record = standard.Get<bool>(Parameters.CompanionCriminalRecord, on);
+        if (record.Value && k.CriminalRecordClean != true)
+        {
+            // A record with remarks registered after approval stops new assignments too.
+            v.Add("criminalRecord", $"{k.Name} har ikke en straffeattest uden anmærkninger, som {standard.Name} kræver ({record.Source}).");
+        }
         var declaration = await db.RelationDeclarations.AsNoTracking().FirstOrDefaultAsync(r => r.CompanionId == k.Id && r.CitizenId == citizenId, ct);
         RequireDeclared(v, standard, declaration, k.Name, on);
         v.ThrowIfInvalid();
@@ -118,6 +124,17 @@ public static class CompanionRules
                     $"Skal kommunen selv ansætte, skriv hvorfor i feltet begrundelse ({rule.Source}).");
                 break;
         }
+    }
+
+    /// <summary>A CVR number: eight digits, not starting with 0, whose weighted sum (2, 7, 6, 5, 4, 3, 2, 1) is divisible by 11.</summary>
+    public static bool ValidCvr(string cvr)
+    {
+        if (cvr.Length != 8 || !cvr.All(char.IsAsciiDigit) || cvr[0] == '0')
+        {
+            return false;
+        }
+        int[] weights = [2, 7, 6, 5, 4, 3, 2, 1];
+        return cvr.Select((c, i) => (c - '0') * weights[i]).Sum() % 11 == 0;
     }
 
     /// <summary>The employer a new companion gets when none is named: the standard's default.</summary>

@@ -193,7 +193,8 @@ public static class Decisions
         var companions = await db.Companions.AsNoTracking()
             .Where(k => k.NominatedByCitizenId == c.CitizenId || db.Assignments.Any(a => a.CompanionId == k.Id && a.CitizenId == c.CitizenId && a.EndedOn == null))
             .Select(k => new CompanionRelation(k.Name, db.RelationDeclarations.Any(r => r.CompanionId == k.Id && r.CitizenId == c.CitizenId))).ToListAsync(ct);
-        return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, companions);
+        var actionPlan = steps.Any(s => s.Kind == "action_plan");
+        return new CaseSnapshot(c.ReceivedOn, c.State, recommendation, lawful, assessment?.OccurredOn, consultation, open, companions, actionPlan);
     }
 
     /// <summary>Records a decision (grant or refusal, always with klagevejledning and a letter); the API and the pages both come here.</summary>

@@ -423,6 +423,14 @@ public static class GrantEndpoints
         var g = await access.GrantAsync(actor, id, ct);
         var v = new Validation();
         var from = v.Date("from", body?.From, required: false) ?? today.Date;
+        if (from < g.Start)
+        {
+            v.Add("from", $"Ledsageren kan tidligst tilknyttes fra bevillingens start, {Letters.Danish.Date(g.Start)}.");
+        }
+        else if (from > today.Date.PlusYears(1))
+        {
+            v.Add("from", "Ledsageren kan højst tilknyttes et år frem.");
+        }
         var companionId = body?.CompanionId ?? Guid.Empty;
         if (companionId == Guid.Empty)
         {
@@ -436,10 +444,23 @@ public static class GrantEndpoints
         {
             throw ProblemException.Invalid("companionId", $"Borgeren har kontant tilskud og ansætter selv sin ledsager; {companion.Name} er ansat af {CompanionRules.Employers[companion.Employer].ToLowerInvariant()}.");
         }
+        var already = ProblemException.Conflict($"{companion.Name} er allerede tilknyttet borgeren.", "ALREADY_ASSIGNED");
+        if (await db.Assignments.AnyAsync(a => a.CompanionId == companionId && a.CitizenId == g.CitizenId && a.EndedOn == null, ct))
+        {
+            throw already;
+        }
         var row = new Assignment { CompanionId = companionId, CitizenId = g.CitizenId, From = from };
         db.Assignments.Add(row);
         audit.Add(db, actor, "assign", "companion", companionId.ToString(), $"citizen {g.CitizenId}");
-        await audit.SaveAsync(db, ct);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear(); // a parallel assignment went first: the running assignment is unique
+            throw already;
+        }
         return Results.Created($"/api/grants/{g.Id}", new { id = row.Id, companionId, citizenId = g.CitizenId, from = from.Iso() });
     }
 }

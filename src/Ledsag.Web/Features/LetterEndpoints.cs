@@ -76,6 +76,8 @@ public static class LetterEndpoints
             "complaint_late" => "Klage modtaget efter fristen",
             "lapse_reminder" => "Timer der bortfalder",
             "subsidy_decision" => "Tilskud til udgifter",
+            "privacy_notice" => "Sådan behandler vi dine personoplysninger",
+            "stay_abroad_decision" => "Udlandsophold",
             _ => "Brev fra kommunen",
         }} {Letters.Danish.Date(Today.DayOf(letter.CreatedAt))}.pdf";
 

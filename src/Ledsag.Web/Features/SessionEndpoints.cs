@@ -182,6 +182,13 @@ public static class SessionEndpoints
             {
                 throw ProblemException.Invalid("companionId", "Ledsageren er ikke tilknyttet borgeren.");
             }
+            if (g.Form == "cash" && companion.Employer != "cash_grant" && date >= (g.CashChosenOn ?? g.Start))
+            {
+                // Under a cash grant the citizen employs and pays the companion: hours with the municipality's companion would be paid twice.
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                    $"Borgeren har kontant tilskud og ansætter selv sin ledsager; {companion.Name} er ansat af {CompanionRules.Employers[companion.Employer].ToLowerInvariant()}.",
+                    new Dictionary<string, string[]> { ["companionId"] = ["Serviceloven § 97 stk. 5: kontant tilskud til en ledsager, som borgeren selv ansætter."] }, "CASH_GRANT_COMPANION");
+            }
         }
 
         using var companionLock = companion is null ? null : await locks.AcquireAsync(companion.Id, ct);

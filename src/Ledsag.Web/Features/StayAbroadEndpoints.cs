@@ -96,11 +96,23 @@ public static class StayAbroadEndpoints
         {
             throw ProblemException.Conflict("Der er allerede et udlandsophold i den periode.", "STAY_OVERLAPS");
         }
+        // Stays that follow on from each other are one stay: three notices of a month each are three months abroad.
+        var (first, last) = (from!.Value, to!.Value);
+        var others = await db.StaysAbroad.AsNoTracking().Where(s => s.GrantId == g.Id && s.Status != "refused").ToListAsync(ct);
+        for (var grown = true; grown;)
+        {
+            grown = false;
+            foreach (var o in others.Where(o => o.To.PlusDays(1) >= first && o.From.PlusDays(-1) <= last && (o.From < first || o.To > last)))
+            {
+                (first, last, grown) = (o.From < first ? o.From : first, o.To > last ? o.To : last, true);
+            }
+        }
         var stay = new StayAbroad
         {
-            MunicipalityId = g.MunicipalityId, GrantId = g.Id, CitizenId = g.CitizenId, From = from!.Value, To = to!.Value, Country = country!,
-            NotifiedOn = notified, Status = NeedsApplication(from.Value, to.Value) ? "applied" : "notified", CreatedAt = today.Now,
+            MunicipalityId = g.MunicipalityId, GrantId = g.Id, CitizenId = g.CitizenId, From = from.Value, To = to.Value, Country = country!,
+            NotifiedOn = notified, Status = NeedsApplication(first, last) ? "applied" : "notified", CreatedAt = today.Now,
         };
+
         db.StaysAbroad.Add(stay);
         audit.Add(db, actor, stay.Status == "applied" ? "apply" : "notify", "stay_abroad", stay.Id.ToString());
         await audit.SaveAsync(db, ct);
@@ -129,6 +141,10 @@ public static class StayAbroadEndpoints
         if (decided > today.Date)
         {
             v.Add("decidedOn", "En afgørelse kan ikke være truffet i fremtiden.");
+        }
+        else if (decided < stay.NotifiedOn)
+        {
+            v.Add("decidedOn", $"Afgørelsen kan ikke være truffet, før ansøgningen kom {Letters.Danish.Date(stay.NotifiedOn)}.");
         }
         else if (body?.Approve == true && decided > stay.From)
         {

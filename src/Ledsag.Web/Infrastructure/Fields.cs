@@ -98,6 +98,16 @@ public static class Fields
         return name;
     }
 
+    /// <summary>A phone number as people write it: digits, spaces, +, - (at least 8 digits).</summary>
+    public static bool LooksLikePhone(string text) => text.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-') && text.Count(char.IsAsciiDigit) >= 8;
+
+    /// <summary>An e-mail address in outline: one @ with text on both sides, a dot in the domain, no spaces.</summary>
+    public static bool LooksLikeEmail(string text)
+    {
+        var at = text.IndexOf('@');
+        return at > 0 && at == text.LastIndexOf('@') && text.IndexOf('.', at) > at + 1 && !text.EndsWith('.') && !text.Any(char.IsWhiteSpace);
+    }
+
     /// <summary>A control character, or a Unicode line or paragraph separator (U+2028, U+2029), which some readers take as a line break.</summary>
     public static bool BreaksALine(char c) =>
         char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;

@@ -74,13 +74,24 @@ public static class LetterPdf
             {
                 y = Header(gfx, sb, letter);
             }
-            foreach (var (block, lines) in pages[p])
+            var entries = pages[p];
+            for (var e = 0; e < entries.Count; e++)
             {
+                var (block, lines) = entries[e];
                 if (block.SpaceBefore)
                 {
                     y += LineHeight * 0.6;
                 }
+                var item = block.Kind == Kind.Item;
+                if (item && (e == 0 || entries[e - 1].Block.Kind != Kind.Item || block.SpaceBefore))
+                {
+                    sb.BeginElement(PdfBlockLevelElementTag.List); // one list for the items that follow each other
+                }
                 y = Draw(gfx, sb, block, lines, y);
+                if (item && (e == entries.Count - 1 || entries[e + 1].Block.Kind != Kind.Item || entries[e + 1].Block.SpaceBefore))
+                {
+                    sb.End();
+                }
             }
             sb.BeginArtifact();
             var footer = $"{letter.Municipality} · Side {p + 1} af {pages.Count}";
@@ -98,11 +109,14 @@ public static class LetterPdf
     /// <summary>A placeholder PDFsharp copies into the XMP packet's pdf:Keywords, where the PDF/UA identification is written after saving.</summary>
     private static readonly string UaPlaceholder = new('x', 160);
 
+    /// <summary>What the information dictionary's keywords say once the placeholder is gone (same length, padded).</summary>
+    private static readonly string Keywords = "Ledsageordning, serviceloven 97".PadRight(160);
+
     /// <summary>
     /// PDF/UA requires the XMP metadata to identify the file as PDF/UA (pdfuaid:part 1). PDFsharp 6.2.4 writes the
     /// XMP packet itself when saving and has no way to add to it, so the packet carries a placeholder in pdf:Keywords
     /// that is replaced, byte for byte at the same length, by the identification schema (the placeholder in the
-    /// information dictionary becomes spaces). The offsets of every object stay as PDFsharp wrote them.
+    /// information dictionary becomes the keywords). The offsets of every object stay as PDFsharp wrote them.
     /// </summary>
     private static byte[] IdentifyAsPdfUa(byte[] pdf)
     {
@@ -117,7 +131,7 @@ public static class LetterPdf
         }
         var identification = "</rdf:Description><rdf:Description rdf:about=\"\" xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"><pdfuaid:part>1</pdfuaid:part>";
         var patched = text[..at] + identification.PadRight(marker.Length) + text[(at + marker.Length)..];
-        patched = patched[..(info + 1)] + new string(' ', UaPlaceholder.Length) + patched[(info + 1 + UaPlaceholder.Length)..];
+        patched = patched[..(info + 1)] + Keywords + patched[(info + 1 + UaPlaceholder.Length)..];
         return latin.GetBytes(patched);
     }
 
@@ -133,14 +147,15 @@ public static class LetterPdf
             }
         }
         sb?.BeginElement(PdfBlockLevelElementTag.Paragraph);
-        DrawString(letter.Municipality, Name, Ink, Margin, Margin + 8);
+        // Lines of one element end in a space, so a screen reader does not run the last word of a line into the next.
+        DrawString(letter.Municipality + " ", Name, Ink, Margin, Margin + 8);
         var y = Margin + 24;
         var unit = letter.Sender.Unit == letter.Municipality ? [] : new[] { letter.Sender.Unit };
         foreach (var line in unit.Concat(letter.Sender.AddressLines())
                      .Concat(letter.Sender.Phone is { } phone ? [$"Telefon {phone}"] : [])
                      .Concat(letter.Sender.Email is { } mail ? [mail] : []))
         {
-            DrawString(line, Small, Grey, Margin, y);
+            DrawString(line + " ", Small, Grey, Margin, y);
             y += 11;
         }
         sb?.End();
@@ -153,7 +168,7 @@ public static class LetterPdf
             sb?.BeginElement(PdfBlockLevelElementTag.Paragraph);
             foreach (var part in Wrap(gfx, $"{label}: {value}", Small, Width - Margin - factsX))
             {
-                DrawString(part, Small, Ink, factsX, fy);
+                DrawString(part + " ", Small, Ink, factsX, fy);
                 fy += 11;
             }
             sb?.End();
@@ -161,9 +176,10 @@ public static class LetterPdf
 
         var ry = Math.Max(Math.Max(y, fy) + 24, 170);
         sb?.BeginElement(PdfBlockLevelElementTag.Paragraph);
-        foreach (var line in new[] { letter.RecipientName }.Concat(letter.RecipientAddress))
+        var recipient = new[] { letter.RecipientName }.Concat(letter.RecipientAddress).SelectMany(l => Wrap(gfx, l, Body, Width - (2 * Margin))).ToList();
+        foreach (var (line, i) in recipient.Select((l, i) => (l, i)))
         {
-            DrawString(line, Body, Ink, Margin, ry);
+            DrawString(i < recipient.Count - 1 ? line + " " : line, Body, Ink, Margin, ry);
             ry += LineHeight;
         }
         sb?.End();
@@ -172,7 +188,7 @@ public static class LetterPdf
         sb?.BeginElement(PdfBlockLevelElementTag.Heading1);
         foreach (var line in Wrap(gfx, letter.Subject, Title, Width - (2 * Margin)))
         {
-            DrawString(line, Title, Ink, Margin, ry);
+            DrawString(line + " ", Title, Ink, Margin, ry);
             ry += LineHeight + 3;
         }
         sb?.End();
@@ -181,41 +197,41 @@ public static class LetterPdf
 
     private static double Draw(XGraphics gfx, StructureBuilder sb, Block block, IReadOnlyList<string> lines, double y)
     {
+        string Spaced(int i) => i < lines.Count - 1 ? lines[i] + " " : lines[i];
         switch (block.Kind)
         {
             case Kind.Heading:
                 y += 4;
                 sb.BeginElement(PdfBlockLevelElementTag.Heading2);
-                foreach (var line in lines)
+                for (var i = 0; i < lines.Count; i++)
                 {
-                    gfx.DrawString(line, block.Font, Ink, Margin, y);
+                    gfx.DrawString(Spaced(i), block.Font, Ink, Margin, y);
                     y += LineHeight + 2;
                 }
                 sb.End();
                 return y;
             case Kind.Item:
-                sb.BeginElement(PdfBlockLevelElementTag.List);
+                // The list (L) around consecutive items is opened and closed by the page loop.
                 sb.BeginElement(PdfBlockLevelElementTag.ListItem);
                 sb.BeginElement(PdfBlockLevelElementTag.Label);
                 gfx.DrawString("•", block.Font, Ink, Margin + 4, y);
                 sb.End();
                 sb.BeginElement(PdfBlockLevelElementTag.ListBody);
-                foreach (var line in lines)
+                for (var i = 0; i < lines.Count; i++)
                 {
-                    gfx.DrawString(line, block.Font, Ink, Margin + 16, y);
+                    gfx.DrawString(Spaced(i), block.Font, Ink, Margin + 16, y);
                     y += LineHeight;
                 }
-                sb.End();
                 sb.End();
                 sb.End();
                 return y;
             default:
                 sb.BeginElement(PdfBlockLevelElementTag.Paragraph);
-                foreach (var line in lines)
+                for (var i = 0; i < lines.Count; i++)
                 {
-                    if (line.Length > 0)
+                    if (lines[i].Length > 0)
                     {
-                        gfx.DrawString(line, block.Font, Ink, Margin, y);
+                        gfx.DrawString(Spaced(i), block.Font, Ink, Margin, y);
                     }
                     y += LineHeight;
                 }
@@ -313,21 +329,44 @@ public static class LetterPdf
     {
         var lines = new List<string>();
         var line = "";
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var whole in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            var candidate = line.Length == 0 ? word : $"{line} {word}";
-            if (gfx.MeasureString(candidate, font).Width <= width || line.Length == 0)
+            // A word wider than the line (a long web address, a name without spaces) is broken where it must be, never cut off.
+            foreach (var word in Pieces(gfx, whole, font, width))
             {
-                line = candidate;
-            }
-            else
-            {
-                lines.Add(line);
-                line = word;
+                var candidate = line.Length == 0 ? word : $"{line} {word}";
+                if (gfx.MeasureString(candidate, font).Width <= width || line.Length == 0)
+                {
+                    line = candidate;
+                }
+                else
+                {
+                    lines.Add(line);
+                    line = word;
+                }
             }
         }
         lines.Add(line);
         return lines;
+    }
+
+    private static IEnumerable<string> Pieces(XGraphics gfx, string word, XFont font, double width)
+    {
+        while (gfx.MeasureString(word, font).Width > width && word.Length > 1)
+        {
+            var take = word.Length - 1;
+            while (take > 1 && gfx.MeasureString(word[..take], font).Width > width)
+            {
+                take--;
+            }
+            if (char.IsHighSurrogate(word[take - 1]))
+            {
+                take--; // never split a character in two
+            }
+            yield return word[..take];
+            word = word[take..];
+        }
+        yield return word;
     }
 
     /// <summary>The DejaVu Sans faces embedded in the assembly, so letters look the same on any host.</summary>

@@ -16,10 +16,10 @@ public sealed partial class LetterService(Standards standards, Today today)
     /// <summary>
     /// Adds the letter and its PDF. <c>decided</c> is the day a decision was made, when the letter carries one (it may be
     /// before the letter's date); <c>signedBy</c> signs a letter that belongs to no case (a subsidy decision) — a case's
-    /// letters are signed by its caseworker.
+    /// letters are signed by its caseworker; <c>dated</c> is the day the letter was sent, when it is recorded afterwards.
     /// </summary>
     public Letter Add(LedsagDb db, Citizen citizen, Guid? caseId, string kind, string subject, string body, string? dedupKey = null,
-        LocalDate? decided = null, Guid? signedBy = null)
+        LocalDate? decided = null, Guid? signedBy = null, LocalDate? dated = null)
     {
         var standard = standards.For(citizen.MunicipalityId);
         body = CitableSources(standard, body);
@@ -37,7 +37,8 @@ public sealed partial class LetterService(Standards standards, Today today)
             signer = null; // a letter is signed by staff who decide, never by a companion's or citizen's account
         }
 
-        var facts = new List<(string, string)> { ("Dato", Danish.Date(today.Date)) };
+        // A letter recorded as sent on an earlier day (a partshøring sent by post last week) carries that day.
+        var facts = new List<(string, string)> { ("Dato", Danish.Date(dated is { } sent && sent < today.Date ? sent : today.Date)) };
         if (@case is not null)
         {
             facts.Add(("Sagsnummer", @case.Number));
@@ -98,13 +99,18 @@ public sealed partial class LetterService(Standards standards, Today today)
 
     /// <summary>
     /// A free-text address as postal lines: the street (with floor and door) on one line, then «2750 Ballerup»
-    /// («Kærvej 7, 2. th., 2750 Ballerup» → «Kærvej 7, 2. th.» / «2750 Ballerup»).
+    /// («Kærvej 7, 2. th., 2750 Ballerup» → «Kærvej 7, 2. th.» / «2750 Ballerup»); an address typed on lines keeps them.
     /// </summary>
     public static IReadOnlyList<string> PostalLines(string? address)
     {
         if (string.IsNullOrWhiteSpace(address))
         {
             return [];
+        }
+        var typed = address.Split((char[])['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (typed.Length > 1)
+        {
+            return typed; // written on lines already («c/o Hansen», «Hovedgaden 3», «2750 Ballerup»; an address abroad): kept as written
         }
         var flat = string.Join(' ', address.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
         var m = PostalCode().Match(flat);

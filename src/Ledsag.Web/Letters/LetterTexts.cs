@@ -206,8 +206,10 @@ public static class LetterTexts
             LegalBasis + "\n\n" + Klagevejledning(standard, decided)),
         _ => ("Svar på din klage: Vi fastholder afgørelsen",
             $"Vi har vurderet din sag igen, men fastholder afgørelsen.\n\n## Begrundelse\n{justification}\n\n" +
-            "Vi sender derfor din klage og sagens akter til Ankestyrelsen, som behandler klagen. Du får besked, når klagen er sendt.\n\n" +
-            LegalBasis + "\n\n" + Klagevejledning(standard, decided)),
+            "## Din klage går videre til Ankestyrelsen\n" +
+            "Vi sender derfor din klage og sagens akter til Ankestyrelsen, som behandler klagen og sender sin afgørelse direkte til dig. " +
+            "Du får besked, når klagen er sendt. Du skal ikke klage til kommunen igen (retssikkerhedsloven § 66).\n\n" +
+            LegalBasis),
     };
 
     public static (string Subject, string Body) Forwarded(LocalDate on, IEnumerable<string> documents) => (

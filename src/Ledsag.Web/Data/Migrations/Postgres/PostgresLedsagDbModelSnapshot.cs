@@ -78,7 +78,9 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CompanionId", "CitizenId");
+                    b.HasIndex("CompanionId", "CitizenId")
+                        .IsUnique()
+                        .HasFilter("\"EndedOn\" IS NULL");
 
                     b.ToTable("Assignments");
                 });
@@ -730,6 +732,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasColumnType("character varying(4000)");
 
                     b.Property<string>("Outcome")
+                        .IsConcurrencyToken()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 

@@ -73,7 +73,9 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CompanionId", "CitizenId");
+                    b.HasIndex("CompanionId", "CitizenId")
+                        .IsUnique()
+                        .HasFilter("\"EndedOn\" IS NULL");
 
                     b.ToTable("Assignments");
                 });
@@ -723,6 +725,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Outcome")
+                        .IsConcurrencyToken()
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
