@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Ledsag.Web.Data;
 using Shouldly;
@@ -9,24 +8,7 @@ namespace Ledsag.Web.Tests;
 /// <summary>Every letter kind as a real PDF: its text extracted with pdftotext, æøå intact, klagevejledning in every decision.</summary>
 public sealed class LetterTests(SqliteFactory factory) : IClassFixture<SqliteFactory>
 {
-    private static string PdfToText(byte[] pdf)
-    {
-        var file = Path.GetTempFileName();
-        File.WriteAllBytes(file, pdf);
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("pdftotext", $"-enc UTF-8 {file} -") { RedirectStandardOutput = true, RedirectStandardError = true })
-                ?? throw new InvalidOperationException("pdftotext (Debian package poppler-utils) is needed; scripts/test installs it.");
-            var text = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            p.ExitCode.ShouldBe(0, p.StandardError.ReadToEnd());
-            return text;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private static string PdfToText(byte[] pdf) => LetterStandardTests.Text(pdf);
 
     private static string Flat(string s) => string.Join(' ', s.Split((char[])[' ', '\n', '\r', '\f'], StringSplitOptions.RemoveEmptyEntries));
 
