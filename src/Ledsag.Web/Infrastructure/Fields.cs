@@ -98,6 +98,57 @@ public static class Fields
         return name;
     }
 
+    /// <summary>
+    /// An amount in kroner as people type it: Danish «1.234,50» or «12,5», or a dot decimal «12.5» / «12.50».
+    /// «1.234» (one dot, three digits after) could be either and is refused with a way out; so is anything else.
+    /// </summary>
+    public static decimal? Kroner(this Validation v, string field, string? text, bool required = true)
+    {
+        var t = text?.Trim().Replace(" ", "", StringComparison.Ordinal).Replace("kr.", "", StringComparison.OrdinalIgnoreCase).Replace("kr", "", StringComparison.OrdinalIgnoreCase);
+        if (string.IsNullOrEmpty(t))
+        {
+            if (required)
+            {
+                v.Add(field, "Skriv beløbet i kroner, fx 125,50.");
+            }
+            return null;
+        }
+        var dots = t.Count(c => c == '.');
+        var commas = t.Count(c => c == ',');
+        string? normal = null;
+        if (commas == 1 && (dots == 0 || ThousandsGrouped(t[..t.IndexOf(',')])))
+        {
+            normal = t.Replace(".", "", StringComparison.Ordinal).Replace(',', '.');
+        }
+        else if (commas == 0 && dots == 1 && t.Length - t.IndexOf('.') - 1 is 1 or 2)
+        {
+            normal = t; // a dot decimal: «12.5», «12.50»
+        }
+        else if (commas == 0 && dots == 1 && t.Length - t.IndexOf('.') - 1 == 3)
+        {
+            v.Add(field, $"«{Clip(t)}» kan læses på to måder. Skriv {t.Replace(".", "", StringComparison.Ordinal)} for tusinder eller {t.Replace('.', ',')} for kroner og øre.");
+            return null;
+        }
+        else if (commas == 0 && (dots == 0 || ThousandsGrouped(t)))
+        {
+            normal = t.Replace(".", "", StringComparison.Ordinal);
+        }
+        if (normal is null || !decimal.TryParse(normal, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+            || decimal.Round(amount, 2) != amount)
+        {
+            v.Add(field, $"«{Clip(t)}» er ikke et beløb. Skriv kroner og øre med komma, fx 125,50.");
+            return null;
+        }
+        return amount;
+    }
+
+    /// <summary>Digits in groups of three after the first, separated by dots («1.234.567»).</summary>
+    private static bool ThousandsGrouped(string s)
+    {
+        var groups = s.Split('.');
+        return groups[0].Length is >= 1 and <= 3 && groups.All(g => g.Length > 0 && g.All(char.IsAsciiDigit)) && groups.Skip(1).All(g => g.Length == 3);
+    }
+
     /// <summary>A phone number as people write it: digits, spaces, +, - (at least 8 digits).</summary>
     public static bool LooksLikePhone(string text) => text.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-') && text.Count(char.IsAsciiDigit) >= 8;
 

@@ -133,6 +133,9 @@ public static class Danish
 
     public static string Month(int month) => Months[month - 1];
 
+    /// <summary>Whole days from one date to another (a NodaTime subtraction is years, months and days apart: 2 December to 7 May is 156 days, not «5»).</summary>
+    public static int DaysBetween(LocalDate from, LocalDate to) => Period.Between(from, to, PeriodUnits.Days).Days;
+
     public static string Hours(decimal h) => $"{h.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture).Replace('.', ',')} {(h == 1 ? "time" : "timer")}";
 
     public static string Kroner(decimal amount) =>
