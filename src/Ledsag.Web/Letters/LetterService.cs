@@ -47,6 +47,28 @@ public sealed partial class LetterService(Standards standards, Today today)
         {
             facts.Add(("Afgørelsesdato", Danish.Date(d)));
         }
+        var recipient = citizen.RepresentativeName is { } rep && citizen.RepresentativeKind == "værge"
+            ? $"{citizen.Name} v/ værge {rep}" : citizen.Name;
+        letter.Pdf = Render(standard, sender, signer, facts, recipient, citizen.Address, subject, body);
+        db.Letters.Add(letter);
+        return letter;
+    }
+
+    /// <summary>A document to the citizen that is not a letter in the outbox (the art. 15 copy): the same head, dated today.</summary>
+    public byte[] Document(string municipalityId, string recipient, string? address, string subject, string body)
+    {
+        var standard = standards.For(municipalityId);
+        var sender = standard.Get<Contact>(Parameters.LetterSender, today.Date).Value;
+        return Render(standard, sender, null, [("Dato", Danish.Date(today.Date))], recipient, address, subject, body);
+    }
+
+    /// <summary>
+    /// The head's contact lines and the signature, the same for every letter and document: the signer's name and direct
+    /// phone and e-mail, or the unit's from the standard; the unit, and the municipality where the unit's name lacks it.
+    /// </summary>
+    private static byte[] Render(MunicipalStandard standard, Contact sender, User? signer, List<(string, string)> facts, string recipient, string? address,
+        string subject, string body)
+    {
         if (signer is not null)
         {
             facts.Add(("Sagsbehandler", signer.DisplayName));
@@ -59,9 +81,6 @@ public sealed partial class LetterService(Standards standards, Today today)
         {
             facts.Add(("E-mail", email));
         }
-
-        var recipient = citizen.RepresentativeName is { } rep && citizen.RepresentativeKind == "værge"
-            ? $"{citizen.Name} v/ værge {rep}" : citizen.Name;
         var signature = new List<string>();
         if (signer is not null)
         {
@@ -72,19 +91,7 @@ public sealed partial class LetterService(Standards standards, Today today)
         {
             signature.Add(standard.Name);
         }
-        letter.Pdf = LetterPdf.Render(new LetterContent(standard.Name, sender, recipient, PostalLines(citizen.Address), facts, subject, body, signature));
-        db.Letters.Add(letter);
-        return letter;
-    }
-
-    /// <summary>A document to the citizen that is not a letter in the outbox (the art. 15 copy): the same head, dated today.</summary>
-    public byte[] Document(string municipalityId, string recipient, string? address, string subject, string body)
-    {
-        var standard = standards.For(municipalityId);
-        var sender = standard.Get<Contact>(Parameters.LetterSender, today.Date).Value;
-        var facts = new List<(string, string)> { ("Dato", Danish.Date(today.Date)) };
-        facts.AddRange(new[] { ("Telefon", sender.Phone), ("E-mail", sender.Email) }.Where(f => f.Item2 is not null).Select(f => (f.Item1, f.Item2!)));
-        return LetterPdf.Render(new LetterContent(standard.Name, sender, recipient, PostalLines(address), facts, subject, body, [sender.Unit, standard.Name]));
+        return LetterPdf.Render(new LetterContent(standard.Name, sender, recipient, PostalLines(address), facts, subject, body, signature));
     }
 
     /// <summary>
