@@ -143,7 +143,14 @@ app.Use(async (http, next) =>
     await next();
 });
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// A person in a browser gets a page in Danish for an unknown address or an error; the API and integrations
+// keep problem+json. Routing runs after this, so the re-executed request finds the error page.
+static bool ForPeople(HttpContext http) =>
+    !http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsGet(http.Request.Method) &&
+    http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+app.UseWhen(ForPeople, b => b.UseStatusCodePagesWithReExecute("/fejl/{0}"));
+app.UseWhen(http => !ForPeople(http), b => b.UseStatusCodePages());
+app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

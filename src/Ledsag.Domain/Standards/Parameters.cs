@@ -64,6 +64,7 @@ public static class Parameters
     public const string ConsultationPeriod = "consultation_period";
     public const string ConsultationAlways = "consultation.always";
     public const string ConsultationDefaultPeriod = "consultation.default_period";
+    public const string SessionPlausibleMax = "sessions.plausible_max_hours";
     public const string SavingsAgreementTerms = "savings.agreement_terms";
     public const string StartPeriod = "start_period";
     public const string FollowUpFirst = "follow_up.first";
@@ -131,6 +132,7 @@ public static class Parameters
         new(ConsultationPeriod, ParameterType.PeriodOrNull, ParameterScope.Municipal, "svarfrist ved partshøring"),
         new(ConsultationAlways, ParameterType.Bool, ParameterScope.Overridable, "et udkast sendes altid i partshøring før afgørelsen"),
         new(ConsultationDefaultPeriod, ParameterType.Period, ParameterScope.Overridable, "svarfrist ved partshøring, når standarden ikke fastsætter en"),
+        new(SessionPlausibleMax, ParameterType.Hours, ParameterScope.Overridable, "længste ledsagelse, der registreres uden at blive bekræftet en ekstra gang"),
         new(SavingsAgreementTerms, ParameterType.Enum, ParameterScope.Overridable, "hvad en aftale om opsparing skal indeholde", "purpose", "purpose_companion_expenses"),
         new(StartPeriod, ParameterType.PeriodOrNull, ParameterScope.Municipal, "frist for iværksættelse efter bevilling"),
         new(FollowUpFirst, ParameterType.PeriodOrNull, ParameterScope.Municipal, "første opfølgning efter bevilling"),

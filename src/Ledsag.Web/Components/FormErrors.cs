@@ -4,11 +4,14 @@ namespace Ledsag.Web.Components;
 
 /// <summary>
 /// A page's field errors from a <see cref="Infrastructure.ProblemException"/> — the same messages the API
-/// gives — fed into the form's EditContext, so Blazor's inputs mark themselves aria-invalid.
+/// gives — fed into the form's EditContext, so Blazor's inputs mark themselves aria-invalid. Pages name their
+/// fields (<see cref="Field"/>): the summary then links to each field and says which one («Udfyld brugernavn»),
+/// as the Danish design system and GOV.UK do, instead of the API's field key.
 /// </summary>
 public sealed class FormErrors
 {
     private Dictionary<string, string[]> _errors = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string Id, string Label)> _fields = new(StringComparer.OrdinalIgnoreCase);
     private EditContext? _context;
     private ValidationMessageStore? _store;
 
@@ -16,7 +19,16 @@ public sealed class FormErrors
 
     public bool Any => Title is not null;
 
-    public IEnumerable<KeyValuePair<string, string[]>> All => _errors;
+    /// <summary>Each error as the summary shows it: the element to jump to and the message naming the field.</summary>
+    public IEnumerable<(string Href, string Message)> Summary =>
+        _errors.Select(e => ("#" + (_fields.TryGetValue(e.Key, out var f) ? f.Id : Anchor(e.Key)), Message(e.Key, e.Value)));
+
+    /// <summary>Names a field: the API's key, the input's id and its label in the page's words.</summary>
+    public FormErrors Field(string key, string id, string label)
+    {
+        _fields[key] = (id, label);
+        return this;
+    }
 
     /// <summary>Binds the errors to a form's model; returns the EditContext for the EditForm.</summary>
     public EditContext Context(object model)
@@ -31,8 +43,10 @@ public sealed class FormErrors
 
     public void Set(Infrastructure.ProblemException p)
     {
-        Title = p.Title;
-        _errors = new Dictionary<string, string[]>(p.Errors, StringComparer.OrdinalIgnoreCase);
+        Title = p.Errors.Count > 0 ? "Der er fejl i det, du har udfyldt" : p.Title;
+        _errors = p.Errors.Count > 0
+            ? new Dictionary<string, string[]>(p.Errors, StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase) { [""] = [p.Title] };
         if (_context is null || _store is null)
         {
             return;
@@ -49,5 +63,35 @@ public sealed class FormErrors
         _context.NotifyValidationStateChanged();
     }
 
-    public string? For(string field) => _errors.TryGetValue(field, out var m) ? string.Join(" ", m) : null;
+    /// <summary>Clears the errors after a successful step.</summary>
+    public void Clear()
+    {
+        Title = null;
+        _errors = new(StringComparer.OrdinalIgnoreCase);
+        _store?.Clear();
+    }
+
+    /// <summary>The message shown at the field, naming it.</summary>
+    public string? For(string field) => _errors.TryGetValue(field, out var m) ? Message(field, m) : null;
+
+    /// <summary>"true" when the field has an error, for aria-invalid on plain inputs.</summary>
+    public string Invalid(string field) => _errors.ContainsKey(field) ? "true" : "false";
+
+    private string Message(string key, string[] messages)
+    {
+        var text = string.Join(" ", messages);
+        if (!_fields.TryGetValue(key, out var f))
+        {
+            return text;
+        }
+        var label = f.Label.TrimEnd(':', ' ');
+        return text is "Skal udfyldes." ? $"Udfyld {Lower(label)}." : $"{label}: {Lower(text, firstOnly: true)}";
+    }
+
+    private static string Lower(string s, bool firstOnly = false) =>
+        s.Length == 0 || (firstOnly && s.Length > 1 && char.IsUpper(s[1])) ? s : char.ToLowerInvariant(s[0]) + s[1..];
+
+    /// <summary>The default element id of an API field key: «expenses[0].amount» → «expenses-0-amount».</summary>
+    public static string Anchor(string key) =>
+        key.Length == 0 ? "indhold" : new string(key.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-').Replace("--", "-", StringComparison.Ordinal);
 }

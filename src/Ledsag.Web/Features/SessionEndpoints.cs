@@ -15,7 +15,7 @@ namespace Ledsag.Web.Features;
 public static class SessionEndpoints
 {
     public sealed record SessionRequest(string? Date, string? Start, string? End, decimal? Hours, string? Activity, Guid? CompanionId, decimal? Km,
-        decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId, bool? Abroad = null);
+        decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId, bool? Abroad = null, bool? LongSessionConfirmed = null);
     public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
     public sealed record ReverseRequest(string? Reason);
     public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
@@ -168,6 +168,16 @@ public static class SessionEndpoints
         v.ThrowIfInvalid();
         RequireAllowedActivity(standard, activity!, date!.Value);
         var minutes = task!.Value + trip;
+        // 00:00–23:59 is more often a slip than a day out: above the standard's longest plausible session the
+        // registration is asked to be confirmed once more (a trip with an overnight stay may well last longer).
+        var plausible = standard.Get<Minutes>(Parameters.SessionPlausibleMax, date.Value);
+        if (minutes.Value > plausible.Value.Value && body?.LongSessionConfirmed != true)
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                $"Ledsagelsen varer {Letters.Danish.Hours(minutes.Hours)}. Det er mere end {Letters.Danish.Hours(plausible.Value.Hours)}, så tjek tidspunkterne, eller bekræft at den varede så længe.",
+                new Dictionary<string, string[]> { ["longSessionConfirmed"] = [$"Bekræft, at ledsagelsen varede {Letters.Danish.Hours(minutes.Hours)} (fx en tur med overnatning), eller ret tidspunkterne."] },
+                "LONG_SESSION_UNCONFIRMED");
+        }
         var stay = await StayAbroadEndpoints.CheckSessionAsync(db, g.Id, date.Value, body?.Abroad, ct);
 
         Companion? companion = null;

@@ -88,7 +88,7 @@ public static class Authentication
         }
         // A path on this site, never an absolute address built from the request's Host header.
         var back = Uri.EscapeDataString($"{ctx.Request.PathBase}{ctx.Request.Path}{ctx.Request.QueryString}");
-        ctx.Response.Redirect(status == StatusCodes.Status401Unauthorized ? $"/login?ReturnUrl={back}" : "/login");
+        ctx.Response.Redirect(status == StatusCodes.Status401Unauthorized ? $"/login?ReturnUrl={back}" : "/ingen-adgang");
         return Task.CompletedTask;
     }
 
