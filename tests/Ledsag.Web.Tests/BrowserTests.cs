@@ -49,12 +49,17 @@ public sealed class BrowserFixture : IAsyncLifetime
 
 /// <summary>Browser journeys run alone, after the rest: a 2-core machine should not share them with the HTTP suites.</summary>
 [CollectionDefinition("browser", DisableParallelization = true)]
-public sealed class BrowserCollection;
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;
 
-[Collection("browser")]
-public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IAsyncLifetime
+/// <summary>
+/// What every browser test does: sign in as a demo user on a desktop or a phone (390×844), wait for a page,
+/// run axe-core on each page state. Journeys derive from it; they share the one server and browser.
+/// </summary>
+public abstract class BrowserPages(BrowserFixture fixture) : IAsyncLifetime
 {
     private readonly List<IBrowserContext> _contexts = [];
+
+    protected BrowserFixture Fixture => fixture;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -73,7 +78,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     /// the suite's summary, not hidden: on two of some twenty full runs the first page after a login stalled
     /// (not yet explained; see the issue note), never when the browser journeys ran alone.
     /// </summary>
-    private static async Task Arrive(IPage page, string pattern)
+    protected static async Task Arrive(IPage page, string pattern)
     {
         await page.WaitForURLAsync(pattern, new() { WaitUntil = WaitUntilState.Commit });
         try
@@ -89,12 +94,18 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
 
     private static readonly string Axe = Path.Combine(Ledsag.Testing.RepositoryRoot.Path, "tests", "browser", "node_modules", "axe-core", "axe.min.js");
 
-    private async Task<IPage> SignIn(string user)
+    /// <summary>A fresh browser window, signed in as nobody, on a desktop or a phone (390×844).</summary>
+    protected async Task<IPage> Anonymous(bool phone = false)
     {
         // BypassCSP only so the test can inject axe-core inline; the pages themselves run no scripts.
-        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 }, BypassCSP = true });
+        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, ViewportSize = phone ? new() { Width = 390, Height = 844 } : new() { Width = 1100, Height = 900 }, IsMobile = phone, HasTouch = phone, BypassCSP = true });
         _contexts.Add(context);
-        var page = await context.NewPageAsync();
+        return await context.NewPageAsync();
+    }
+
+    protected async Task<IPage> SignIn(string user, bool phone = false)
+    {
+        var page = await Anonymous(phone);
         await page.GotoAsync("/login");
         await Accessible(page, "login");
         await page.GetByLabel("Brugernavn").FillAsync(user);
@@ -104,7 +115,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     /// <summary>Runs axe-core on the page; fails on any serious or critical violation. Saves a screenshot when LEDSAG_SCREENSHOTS is set.</summary>
-    private static async Task Accessible(IPage page, string name)
+    protected static async Task Accessible(IPage page, string name)
     {
         File.Exists(Axe).ShouldBeTrue("axe-core is missing: run `npm ci --prefix tests/browser` (scripts/test does).");
         await page.WaitForLoadStateAsync(LoadState.Load); // axe judges contrast from the loaded stylesheet
@@ -117,7 +128,11 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
             await page.ScreenshotAsync(new() { Path = Path.Combine(dir, $"{name}.png"), FullPage = true });
         }
     }
+}
 
+[Collection("browser")]
+public sealed class BrowserTests(BrowserFixture fixture) : BrowserPages(fixture)
+{
     [Fact]
     public async Task Citizen_SeesTheirHoursAndALapseWarning()
     {
@@ -186,9 +201,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     [Fact]
     public async Task AWrongPassword_IsShownNextToTheField_AndAdministratorSeesTheStandard()
     {
-        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl, BypassCSP = true });
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
+        var page = await Anonymous();
         await page.GotoAsync("/login");
         await page.GetByLabel("Brugernavn").FillAsync("admin.ballerup");
         await page.GetByLabel("Adgangskode").FillAsync("forkert");
