@@ -117,7 +117,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["POST /api/cases/{id}/draft/answer"] = "SA",
         ["POST /api/cases/{id}/started"] = "SA",
         ["POST /api/cases/{id}/delay-letter"] = "SA",
-        ["POST /api/cases/{id}/complaint"] = "SA",
+        ["POST /api/cases/{id}/complaint"] = "SAB",
         ["POST /api/cases/{id}/complaint/reassessment"] = "SA",
         ["POST /api/cases/{id}/complaint/maintained"] = "SA",
         ["POST /api/cases/{id}/complaint/forwarded"] = "SA",
@@ -135,6 +135,9 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["POST /api/grants/{grantId}/sessions/{id}/confirm"] = "SAB",
         // A caseworker registered this one: only caseworkers reverse it.
         ["POST /api/grants/{grantId}/sessions/{id}/reverse"] = "SA",
+        // The citizen objects to a session someone else registered; a caseworker decides the objection.
+        ["POST /api/grants/{grantId}/sessions/{id}/objection"] = "B",
+        ["POST /api/grants/{grantId}/sessions/{id}/objection/decision"] = "SA",
         ["GET /api/grants/{grantId}/statement"] = "ASKFLB",
         ["GET /api/grants/{grantId}/planned"] = "ASKFLB",
         ["POST /api/grants/{grantId}/planned"] = "SALBK",

@@ -431,6 +431,14 @@ public sealed class SessionRow
     public Guid? PayrollExportId { get; set; }
     /// <summary>Set when the session took place during a registered stay abroad.</summary>
     public Guid? StayAbroadId { get; set; }
+    /// <summary>
+    /// On a reversing entry: the citizen objected that the session did not take place (indsigelse). It stops
+    /// counting at once; a caseworker decides — upheld, it stays reversed; not upheld, it is booked again.
+    /// </summary>
+    public bool Objection { get; set; }
+    public Instant? ObjectionDecidedAt { get; set; }
+    public bool? ObjectionUpheld { get; set; }
+    public Guid? ObjectionDecidedBy { get; set; }
 }
 
 /// <summary>An append-only, hash-chained audit entry.</summary>

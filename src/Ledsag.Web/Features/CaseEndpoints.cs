@@ -396,10 +396,11 @@ public static class CaseEndpoints
     /// <summary>The API and the case page both come here.</summary>
     public static async Task<IResult> ComplaintAsync(Actor actor, Guid id, ComplaintRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
     {
-        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Citizen);
         var c = await access.CaseAsync(actor, id, ct);
         var v = new Validation();
-        var received = NotFuture(v, flow, "receivedOn", body?.ReceivedOn);
+        // A citizen complains in their own pages: received the day it is sent, never another day.
+        var received = actor.Role == Role.Citizen ? flow.Today.Date : NotFuture(v, flow, "receivedOn", body?.ReceivedOn);
         var text = v.Text("text", body?.Text);
         v.ThrowIfInvalid();
         CaseWorkflow.Require(c, CaseEvent.Complaint);
@@ -408,6 +409,11 @@ public static class CaseEndpoints
         var due = await flow.Db.Deadlines.Where(d => d.CaseId == c.Id && d.Kind == "complaint_due").OrderByDescending(d => d.DueOn)
             .Select(d => (LocalDate?)d.DueOn).FirstOrDefaultAsync(ct);
         var late = due is { } dd && received > dd;
+        if (late && actor.Role == Role.Citizen)
+        {
+            // Whether a late complaint is dealt with anyway is the caseworker's call (retssikkerhedsloven § 67), with the citizen's reason.
+            throw ProblemException.Invalid("text", $"Klagefristen udløb {Letters.Danish.Date(due!.Value)}. Kontakt din sagsbehandler og fortæl, hvorfor du klager nu; kommunen kan behandle klagen alligevel, fx hvis du ikke fik klagevejledning.");
+        }
         if (late)
         {
             var lv = new Validation();

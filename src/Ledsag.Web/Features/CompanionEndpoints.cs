@@ -67,6 +67,13 @@ public static class CompanionEndpoints
     private static async Task<IResult> Create(CompanionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
+        var companion = await CreateAsync(actor, body, db, audit, standards, today, ct);
+        return Results.Created($"/api/companions/{companion.Id}", View(companion, actor.Role != Role.Citizen));
+    }
+
+    /// <summary>Creates a companion (coordinator) or a citizen's nominee (SEL § 97 stk. 3); the API and the pages both come here.</summary>
+    public static async Task<Companion> CreateAsync(Actor actor, CompanionRequest? body, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Citizen);
         var v = new Validation();
         var name = v.Name("name", body?.Name);
@@ -110,7 +117,7 @@ public static class CompanionEndpoints
         }
         audit.Add(db, actor, actor.Role == Role.Citizen ? "nominate" : "create", "companion", companion.Id.ToString());
         await audit.SaveAsync(db, ct);
-        return Results.Created($"/api/companions/{companion.Id}", View(companion, actor.Role != Role.Citizen));
+        return companion;
     }
 
     private static async Task<IResult> List(HttpContext http, LedsagDb db, string? status, CancellationToken ct)
@@ -557,7 +564,7 @@ public static class CompanionEndpoints
     }
 
     /// <summary>The companion's calendar as iCalendar (RFC 5545), at a secret address a calendar app can subscribe to.</summary>
-    private static async Task<IResult> Feed(string token, LedsagDb db, Today today, CancellationToken ct)
+    private static async Task<IResult> Feed(string token, LedsagDb db, Today today, Standards standards, CancellationToken ct)
     {
         var k = await db.Companions.FirstOrDefaultAsync(x => x.FeedToken == token && x.Status != CompanionStatus.Ended, ct);
         if (k is null)
@@ -569,8 +576,15 @@ public static class CompanionEndpoints
             .Join(db.Citizens, g => g.CitizenId, c => c.Id, (g, c) => new { g.Id, c.Name }).ToDictionaryAsync(x => x.Id, x => x.Name.Split(' ')[0], ct);
         var ics = new StringBuilder();
         ics.Append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Ledsag//Ledsageordning//DA\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Ledsagelser\r\n");
+        // The times are Danish local time; the zone is described so every calendar app shows them right (RFC 5545 § 3.6.5).
+        ics.Append("BEGIN:VTIMEZONE\r\nTZID:Europe/Copenhagen\r\n")
+            .Append("BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n")
+            .Append("BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n")
+            .Append("END:VTIMEZONE\r\n");
+        var activities = standards.For(k.MunicipalityId).National.Activities;
+        string Activity(string code) => activities.TryGetValue(code, out var a) ? a.Label.ToLowerInvariant() : code;
         var stamp = today.Now.ToDateTimeUtc().ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        void Event(Guid id, LocalDate date, LocalTime? start, LocalTime? end, string summary)
+        void Event(Guid id, LocalDate date, LocalTime? start, LocalTime? end, string summary, string? description = null)
         {
             ics.Append("BEGIN:VEVENT\r\n").Append($"UID:{id}@ledsag\r\nDTSTAMP:{stamp}\r\n");
             if (start is { } s && end is { } e)
@@ -581,19 +595,24 @@ public static class CompanionEndpoints
             {
                 ics.Append($"DTSTART;VALUE=DATE:{date:yyyyMMdd}\r\n");
             }
-            ics.Append($"SUMMARY:{Escape(summary)}\r\nEND:VEVENT\r\n");
+            ics.Append($"SUMMARY:{Escape(summary)}\r\n");
+            if (!string.IsNullOrWhiteSpace(description))
+            {
+                ics.Append($"DESCRIPTION:{Escape(description)}\r\n");
+            }
+            ics.Append("END:VEVENT\r\n");
         }
         foreach (var p in planned)
         {
-            Event(p.Id, p.Date, p.Start, p.End, $"Ledsagelse med {grantCitizens.GetValueOrDefault(p.GrantId, "borger")} ({p.Activity})");
+            Event(p.Id, p.Date, p.Start, p.End, $"Ledsagelse med {grantCitizens.GetValueOrDefault(p.GrantId, "borger")}: {Activity(p.Activity)}", p.Note);
         }
         foreach (var s in done)
         {
-            Event(s.Id, s.Date, s.StartTime, s.EndTime, $"Gennemført: {grantCitizens.GetValueOrDefault(s.GrantId, "borger")} ({s.Activity})");
+            Event(s.Id, s.Date, s.StartTime, s.EndTime, $"Gennemført ledsagelse med {grantCitizens.GetValueOrDefault(s.GrantId, "borger")}: {Activity(s.Activity)}");
         }
         ics.Append("END:VCALENDAR\r\n");
         return Results.Text(ics.ToString(), "text/calendar; charset=utf-8");
     }
 
-    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\n", "\\n");
+    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\r", "").Replace("\n", "\\n");
 }

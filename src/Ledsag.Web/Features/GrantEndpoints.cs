@@ -258,6 +258,17 @@ public static class GrantEndpoints
         return mine ?? ledger.Use(date, minutes);
     }
 
+    /// <summary>Hours still available on a day, from the sessions booked so far (for messages that say what is left).</summary>
+    internal static Minutes AvailableOn(Grant g, IReadOnlyList<SavingsAgreement> agreements, MunicipalStandard standard, IReadOnlyList<LedgerRow> existing, LocalDate date)
+    {
+        var ledger = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
+        foreach (var s in existing.Where(s => s.Date <= date))
+        {
+            ledger.Use(s.Date, new Minutes(s.Minutes));
+        }
+        return ledger.BalanceAt(date).Available;
+    }
+
     private static async Task<IResult> Agreement(Guid id, AgreementRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards,
         Today today, CancellationToken ct)
     {

@@ -18,6 +18,11 @@ public static class SessionEndpoints
         decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId, bool? Abroad = null, bool? LongSessionConfirmed = null);
     public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
     public sealed record ReverseRequest(string? Reason);
+    public sealed record ObjectionRequest(string? Reason);
+
+    /// <summary>The reason on a session booked again after an objection that was not upheld (it cannot be objected to again).</summary>
+    private const string ObjectionNotUpheld = "Indsigelse ikke imødekommet";
+    public sealed record ObjectionDecisionRequest(bool? Upheld, string? Note);
     public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
 
     public sealed record SessionView(Guid Id, string Date, string? Start, string? End, decimal Hours, decimal TripHours, decimal TravelHoursNotCounted,
@@ -31,6 +36,8 @@ public static class SessionEndpoints
         api.MapPost("/sessions", Register);
         api.MapPost("/sessions/{id:guid}/confirm", Confirm);
         api.MapPost("/sessions/{id:guid}/reverse", Reverse);
+        api.MapPost("/sessions/{id:guid}/objection", Object);
+        api.MapPost("/sessions/{id:guid}/objection/decision", DecideObjection);
         api.MapGet("/statement", Statement);
         api.MapGet("/planned", Planned);
         api.MapPost("/planned", Plan);
@@ -251,8 +258,16 @@ public static class SessionEndpoints
             if (!outcome.Accepted)
             {
                 var info = standard.National.Reasons[outcome.Reason!];
-                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, info.Text,
-                    new Dictionary<string, string[]> { [outcome.Reason == ReasonCodes.OutsideGrant ? "date" : "hours"] = [info.Text] }, outcome.Reason);
+                var text = info.Text;
+                if (outcome.Reason == ReasonCodes.ExceedsBalance)
+                {
+                    // Say what is left, so the companion or citizen can register what fits: «3,5 timer tilbage i december 2026».
+                    var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
+                    var left = GrantEndpoints.AvailableOn(g, agreements, standard, GrantEndpoints.Standing(all), date.Value);
+                    text = $"Borgeren har {Letters.Danish.Hours(left.Hours)} tilbage i {Letters.Danish.Month(date.Value.Month)} {date.Value.Year}, og ledsagelsen er på {Letters.Danish.Hours(minutes.Hours)}. Timer kan ikke bruges på forskud.";
+                }
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity, text,
+                    new Dictionary<string, string[]> { [outcome.Reason == ReasonCodes.OutsideGrant ? "date" : "hours"] = [text] }, outcome.Reason);
             }
             var row = new SessionRow
             {
@@ -357,24 +372,135 @@ public static class SessionEndpoints
     private static async Task<IResult> Reverse(Guid grantId, Guid id, ReverseRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
         Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
     {
-        var actor = Access.Require(http);
+        var (reversal, national) = await ReverseAsync(Access.Require(http), grantId, id, body, access, db, audit, standards, today, locks, ct);
+        return Results.Created($"/api/grants/{grantId}/sessions/{reversal.Id}", ToView(reversal, national));
+    }
+
+    private static async Task<IResult> Object(Guid grantId, Guid id, ObjectionRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        var (reversal, national) = await ObjectAsync(Access.Require(http), grantId, id, body, access, db, audit, standards, today, locks, ct);
+        return Results.Created($"/api/grants/{grantId}/sessions/{reversal.Id}", ToView(reversal, national));
+    }
+
+    /// <summary>
+    /// The citizen says a session did not take place (indsigelse): it is reversed at once — not counted — with the
+    /// objection marked for a caseworker to decide. Only sessions someone else registered; the pages and the API both come here.
+    /// </summary>
+    public static async Task<(SessionRow Reversal, NationalRules National)> ObjectAsync(Actor actor, Guid grantId, Guid id, ObjectionRequest? body, Access access,
+        LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Citizen);
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 400);
+        v.ThrowIfInvalid();
+        return await ReverseCoreAsync(actor, grantId, id, $"Borgerens indsigelse: {reason}", objection: true, access, db, audit, standards, today, locks, ct);
+    }
+
+    private static async Task<IResult> DecideObjection(Guid grantId, Guid id, ObjectionDecisionRequest? body, HttpContext http, Access access, LedsagDb db,
+        AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct) =>
+        Results.Ok(await DecideObjectionAsync(Access.Require(http), grantId, id, body, access, db, audit, standards, today, locks, ct));
+
+    /// <summary>
+    /// A caseworker decides a citizen's objection to session <paramref name="id"/>: upheld, the session stays
+    /// reversed; not upheld, it is booked again (confirmed on the citizen's behalf) — if the hours still allow it.
+    /// </summary>
+    public static async Task<SessionView> DecideObjectionAsync(Actor actor, Guid grantId, Guid id, ObjectionDecisionRequest? body, Access access,
+        LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        await access.GrantAsync(actor, grantId, ct);
+        var v = new Validation();
+        if (body?.Upheld is null)
+        {
+            v.Add("upheld", "Vælg, om borgeren får medhold.");
+        }
+        var note = v.Text("note", body?.Note, max: 1000);
+        v.ThrowIfInvalid();
+        using var gate = await locks.AcquireAsync(grantId, ct);
+        db.ChangeTracker.Clear();
+        var g = await db.Grants.FirstAsync(x => x.Id == grantId, ct);
+        var standard = standards.For(g.MunicipalityId);
+        var original = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
+        var objection = await db.Sessions.FirstOrDefaultAsync(x => x.ReversalOf == id && x.Objection, ct)
+            ?? throw ProblemException.Invalid("id", "Borgeren har ikke gjort indsigelse mod denne ledsagelse.");
+        if (objection.ObjectionDecidedAt is not null)
+        {
+            throw ProblemException.Conflict("Indsigelsen er allerede afgjort.", "OBJECTION_DECIDED");
+        }
+        objection.ObjectionDecidedAt = today.Now;
+        objection.ObjectionDecidedBy = actor.UserId;
+        objection.ObjectionUpheld = body!.Upheld;
+        SessionRow result = original;
+        if (body.Upheld == false)
+        {
+            // The session took place after all: booked again where it belongs in time, if the hours still allow it.
+            var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
+            var outcome = GrantEndpoints.Check(g, agreements, standard, GrantEndpoints.Standing(all), original.Date, new Minutes(original.Minutes), out _);
+            if (!outcome.Accepted)
+            {
+                var text = standard.National.Reasons[outcome.Reason!].Text;
+                throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                    $"Ledsagelsen kan ikke bogføres igen: {text} Giv borgeren medhold, eller tilbagefør en senere ledsagelse først.",
+                    new Dictionary<string, string[]> { ["upheld"] = [text] }, outcome.Reason);
+            }
+            result = new SessionRow
+            {
+                GrantId = g.Id, Date = original.Date, StartTime = original.StartTime, EndTime = original.EndTime, Minutes = original.Minutes,
+                TripMinutes = original.TripMinutes, TravelMinutesNotCounted = original.TravelMinutesNotCounted, Activity = original.Activity,
+                CompanionId = original.CompanionId, Km = original.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
+                RegisteredAt = today.Now, Sequence = all.Count == 0 ? 1 : all.Max(s => s.Sequence) + 1, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
+                ConfirmedOnBehalf = true, Reason = $"{ObjectionNotUpheld}: {note}", StayAbroadId = original.StayAbroadId,
+            };
+            db.Sessions.Add(result);
+        }
+        g.Version++;
+        audit.Add(db, actor, body.Upheld == true ? "objection-upheld" : "objection-not-upheld", "session", original.Id.ToString(), note);
+        try
+        {
+            await audit.SaveAsync(db, ct);
+        }
+        catch (DbUpdateException)
+        {
+            throw ProblemException.Conflict("Indsigelsen er allerede afgjort.", "OBJECTION_DECIDED");
+        }
+        return ToView(result, standard.National);
+    }
+
+    /// <summary>Reverses a session (the API and the pages both come here): a counter-row, never a deletion.</summary>
+    public static async Task<(SessionRow Reversal, NationalRules National)> ReverseAsync(Actor actor, Guid grantId, Guid id, ReverseRequest? body, Access access,
+        LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, max: 400);
+        v.ThrowIfInvalid();
+        return await ReverseCoreAsync(actor, grantId, id, reason, objection: false, access, db, audit, standards, today, locks, ct);
+    }
+
+    private static async Task<(SessionRow Reversal, NationalRules National)> ReverseCoreAsync(Actor actor, Guid grantId, Guid id, string? reason, bool objection,
+        Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
+    {
         await access.GrantAsync(actor, grantId, ct);
         // The grant's lock first, then the grant: a registration that went first in this process is seen;
         // one in another instance makes the grant's version stale, and the save below starts over.
         using var _ = await locks.AcquireAsync(grantId, ct);
-        var v = new Validation();
-        var reason = v.Text("reason", body?.Reason, max: 400);
         for (var attempt = 0; ; attempt++)
         {
             db.ChangeTracker.Clear(); // read the grant as it is now, not as read before the lock
             var g = await db.Grants.FirstAsync(x => x.Id == grantId, ct);
             var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
-            var mayReverse = actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
+            var mayReverse = objection ? s.RegisteredBy != actor.UserId
+                : actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
+            if (objection && s.Reason?.StartsWith(ObjectionNotUpheld, StringComparison.Ordinal) == true)
+            {
+                throw ProblemException.Conflict("Sagsbehandleren har allerede afgjort din indsigelse mod denne ledsagelse. Du kan klage over afgørelsen.", "OBJECTION_DECIDED");
+            }
             if (!mayReverse)
             {
-                throw new ProblemException(StatusCodes.Status403Forbidden, "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
+                throw new ProblemException(StatusCodes.Status403Forbidden, objection
+                    ? "Du har selv registreret ledsagelsen. Du kan slette den, indtil ledsageren har bekræftet den."
+                    : "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
             }
-            v.ThrowIfInvalid();
             if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
             {
                 throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
@@ -385,10 +511,11 @@ public static class SessionEndpoints
                 GrantId = g.Id, Date = s.Date, StartTime = s.StartTime, EndTime = s.EndTime, Minutes = -s.Minutes, TripMinutes = -s.TripMinutes,
                 Activity = s.Activity, CompanionId = s.CompanionId, Km = -s.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
                 RegisteredAt = today.Now, Sequence = sequence + 1, ReversalOf = s.Id, Reason = reason, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
+                Objection = objection,
             };
             db.Sessions.Add(reversal);
             g.Version++;
-            audit.Add(db, actor, "reverse", "session", s.Id.ToString(), $"tilbageført af {reversal.Id}");
+            audit.Add(db, actor, objection ? "object" : "reverse", "session", s.Id.ToString(), $"tilbageført af {reversal.Id}");
             try
             {
                 await audit.SaveAsync(db, ct);
@@ -397,7 +524,7 @@ public static class SessionEndpoints
             {
                 continue;
             }
-            return Results.Created($"/api/grants/{g.Id}/sessions/{reversal.Id}", ToView(reversal, standards.For(g.MunicipalityId).National));
+            return (reversal, standards.For(g.MunicipalityId).National);
         }
     }
 

@@ -983,6 +983,18 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<int>("Minutes")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Objection")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("ObjectionDecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ObjectionDecidedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool?>("ObjectionUpheld")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid?>("PayrollExportId")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");

@@ -976,6 +976,18 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<int>("Minutes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Objection")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ObjectionDecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ObjectionDecidedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("ObjectionUpheld")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("PayrollExportId")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
