@@ -36,7 +36,7 @@ public static class CaseEndpoints
     public static readonly IReadOnlyList<string> VumThemes =
         ["Praktiske opgaver i hjemmet", "Egenomsorg", "Mobilitet", "Kommunikation", "Samfundsliv", "Socialt liv", "Sundhed"];
 
-    private static readonly Dictionary<string, string> Channels = new()
+    public static readonly Dictionary<string, string> Channels = new()
     {
         ["digital"] = "digital", ["borger.dk"] = "borger.dk", ["telefon"] = "telefon", ["brev"] = "brev", ["personligt"] = "personligt", ["samarbejdspartner"] = "samarbejdspartner",
     };
@@ -78,7 +78,14 @@ public static class CaseEndpoints
 
     private static async Task<IResult> Create(ApplicationRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
     {
-        var actor = Caseworker(http);
+        var c = await CreateAsync(Caseworker(http), body, flow, access, ct);
+        return Results.Created($"/api/cases/{c.Id}", await CaseView.LoadAsync(flow, c, ct));
+    }
+
+    /// <summary>Records an application as a new case (any channel); the API and the new-case page both come here.</summary>
+    public static async Task<Case> CreateAsync(Actor actor, ApplicationRequest? body, CaseWorkflow flow, Access access, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var v = new Validation();
         var received = v.Date("receivedOn", body?.ReceivedOn);
         var channel = v.Enum("channel", body?.Channel, Channels);
@@ -128,7 +135,7 @@ public static class CaseEndpoints
             try
             {
                 await flow.SaveAsync(ct);
-                return Results.Created($"/api/cases/{c.Id}", await CaseView.LoadAsync(flow, c, ct));
+                return c;
             }
             catch (DbUpdateException e) when (attempt < 50 && CaseWorkflow.IsUniqueViolation(e))
             {
@@ -184,7 +191,7 @@ public static class CaseEndpoints
         return Results.Ok(view);
     }
 
-    private static async Task<IResult> Conversation(Guid id, NoteRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    internal static async Task<IResult> Conversation(Guid id, NoteRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
     {
         var actor = Caseworker(http);
         var c = await access.CaseAsync(actor, id, ct);
@@ -198,7 +205,7 @@ public static class CaseEndpoints
         return await flow.SavedViewAsync(c, ct);
     }
 
-    private static async Task<IResult> Consent(Guid id, ConsentRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    internal static async Task<IResult> Consent(Guid id, ConsentRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
     {
         var actor = Caseworker(http);
         var c = await access.CaseAsync(actor, id, ct);
@@ -552,7 +559,7 @@ public static class CaseEndpoints
         return await flow.SavedViewAsync(c, ct);
     }
 
-    private static async Task<IResult> FollowUp(Guid id, NoteRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    internal static async Task<IResult> FollowUp(Guid id, NoteRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
     {
         var actor = Caseworker(http);
         var c = await access.CaseAsync(actor, id, ct);
@@ -575,7 +582,7 @@ public static class CaseEndpoints
     }
 
     /// <summary>The action plan (handleplan, SEL § 141) offered to the citizen and their answer, recorded on the case (Gribskov's standard offers it).</summary>
-    private static async Task<IResult> ActionPlan(Guid id, ActionPlanRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
+    internal static async Task<IResult> ActionPlan(Guid id, ActionPlanRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
     {
         var actor = Caseworker(http);
         var c = await access.CaseAsync(actor, id, ct);

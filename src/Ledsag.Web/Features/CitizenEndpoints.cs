@@ -33,7 +33,13 @@ public static class CitizenEndpoints
 
     private static async Task<IResult> Create(CitizenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
-        var actor = Access.Require(http);
+        var citizen = await CreateAsync(Access.Require(http), body, db, audit, ct);
+        return Results.Created($"/api/citizens/{citizen.Id}", ToResponse(citizen));
+    }
+
+    /// <summary>Creates a citizen; the API and the caseworker's new-case page both come here.</summary>
+    public static async Task<Citizen> CreateAsync(Actor actor, CitizenRequest? body, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
         var v = new Validation();
         var cpr = v.Cpr("cpr", body?.Cpr);
@@ -67,7 +73,7 @@ public static class CitizenEndpoints
         db.Citizens.Add(citizen);
         audit.Add(db, actor, "create", "citizen", citizen.Id.ToString());
         await audit.SaveAsync(db, ct);
-        return Results.Created($"/api/citizens/{citizen.Id}", ToResponse(citizen));
+        return citizen;
     }
 
     private static async Task<IResult> List(HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)

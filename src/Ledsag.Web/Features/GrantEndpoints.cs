@@ -427,7 +427,7 @@ public static class GrantEndpoints
         return Results.Ok(new { id = g.Id, end = g.End?.Iso(), endReason = g.EndReason });
     }
 
-    private static async Task<IResult> Assign(Guid id, AssignRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    internal static async Task<IResult> Assign(Guid id, AssignRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Caseworker, Role.Administrator);
