@@ -153,7 +153,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : BrowserPages(fixture)
         await page.GetByRole(AriaRole.Link, new() { Name = "HAD-DEMO-02" }).First.ClickAsync();
         await Arrive(page, "**/sager/**");
         await Accessible(page, "sagsbehandler-sag");
-        (await page.Locator("h2:has-text('Motorens anbefaling')").CountAsync()).ShouldBe(1);
+        (await page.Locator("h2:has-text('Ledsags vurdering efter reglerne')").CountAsync()).ShouldBe(1);
         var preview = await page.Locator("details.panel").InnerTextAsync();
         preview.ShouldContain("Afgørelse: Du er bevilget ledsageordning");
         preview.ShouldContain("Klagevejledning");

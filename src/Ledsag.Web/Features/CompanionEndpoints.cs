@@ -153,7 +153,7 @@ public static class CompanionEndpoints
         return Results.Ok(View(k, showCpr: actor.Role is Role.Coordinator or Role.Administrator or Role.Companion));
     }
 
-    private static async Task<IResult> CriminalRecord(Guid id, CriminalRecordRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    internal static async Task<IResult> CriminalRecord(Guid id, CriminalRecordRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
@@ -215,7 +215,7 @@ public static class CompanionEndpoints
     }
 
     /// <summary>The close-relation declaration for one companion and one citizen, before approval or assignment.</summary>
-    private static async Task<IResult> Declare(Guid id, DeclarationRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct)
+    internal static async Task<IResult> Declare(Guid id, DeclarationRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Caseworker, Role.Administrator);
@@ -343,7 +343,7 @@ public static class CompanionEndpoints
         return k;
     }
 
-    private static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    internal static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
@@ -400,6 +400,8 @@ public static class CompanionEndpoints
 
     public sealed record Suggestion(Guid CompanionId, string Name, string Status, int Score, IReadOnlyList<string> Reasons);
 
+    private static readonly string[] Weekdays = ["mandage", "tirsdage", "onsdage", "torsdage", "fredage", "lørdage", "søndage"];
+
     /// <summary>Ranked companions for a citizen; the API and the coordinator's page both come here.</summary>
     public static async Task<IReadOnlyList<Suggestion>> SuggestionsAsync(Actor actor, Guid id, LedsagDb db, Access access, AuditLog audit, CancellationToken ct)
     {
@@ -418,19 +420,20 @@ public static class CompanionEndpoints
             if (citizen.NeedsWheelchairHelp && !k.WheelchairExperience) { score -= 2; reasons.Add("mangler erfaring med kørestol"); }
             if (citizen.WantsDriver && k.DrivingLicence) { score += 2; reasons.Add("har kørekort"); }
             if (citizen.PreferredLanguage is { } lang && (k.Languages ?? "").Contains(lang, StringComparison.OrdinalIgnoreCase)) { score += 2; reasons.Add($"taler {lang}"); }
-            var days = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Length;
-            score += days / 2;
-            if (days > 0) { reasons.Add($"kan {days} dage om ugen"); }
+            var days = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Where(d => d is >= 1 and <= 7).Order().ToList();
+            score += days.Count / 2;
+            if (days.Count > 0) { reasons.Add($"ledig {Letters.Danish.List(days.Select(d => Weekdays[d - 1]).ToList())}"); }
             var busy = load.GetValueOrDefault(k.Id);
             score -= busy;
-            if (busy > 0) { reasons.Add($"ledsager {busy} borger(e) i forvejen"); }
+            if (busy > 0) { reasons.Add(busy == 1 ? "ledsager allerede én borger" : $"ledsager allerede {busy} borgere"); }
+            else { reasons.Add("ledsager ingen borgere endnu"); }
             if (k.Status == CompanionStatus.Employed) { score += 1; reasons.Add("allerede ansat"); }
             return new Suggestion(k.Id, k.Name, k.Status.ToString(), score, reasons);
         }).OrderByDescending(x => x.Score).ThenBy(x => x.Name).ToList();
         return ranked;
     }
 
-    private static async Task<IResult> Propose(ProposalRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
+    internal static async Task<IResult> Propose(ProposalRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
@@ -468,7 +471,7 @@ public static class CompanionEndpoints
         return p;
     }
 
-    private static async Task<IResult> Meeting(Guid id, MeetingRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    internal static async Task<IResult> Meeting(Guid id, MeetingRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
         var actor = Access.Require(http);
         var p = await LoadProposal(db, audit, actor, id, ct);
@@ -485,7 +488,7 @@ public static class CompanionEndpoints
         return Results.Ok(ProposalView(p));
     }
 
-    private static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    internal static async Task<IResult> Outcome(Guid id, OutcomeRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var actor = Access.Require(http);
         var p = await LoadProposal(db, audit, actor, id, ct);

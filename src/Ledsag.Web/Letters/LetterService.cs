@@ -140,6 +140,10 @@ public static class Danish
 
     public static string Month(int month) => Months[month - 1];
 
+    /// <summary>«a», «a og b», «a, b og c».</summary>
+    public static string List(IReadOnlyList<string> items) =>
+        items.Count <= 1 ? string.Concat(items) : $"{string.Join(", ", items.Take(items.Count - 1))} og {items[^1]}";
+
     /// <summary>Whole days from one date to another (a NodaTime subtraction is years, months and days apart: 2 December to 7 May is 156 days, not «5»).</summary>
     public static int DaysBetween(LocalDate from, LocalDate to) => Period.Between(from, to, PeriodUnits.Days).Days;
 
