@@ -391,10 +391,7 @@ public static class SessionEndpoints
         LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Citizen);
-        var v = new Validation();
-        var reason = v.Text("reason", body?.Reason, max: 400);
-        v.ThrowIfInvalid();
-        return await ReverseCoreAsync(actor, grantId, id, $"Borgerens indsigelse: {reason}", objection: true, access, db, audit, standards, today, locks, ct);
+        return await ReverseCoreAsync(actor, grantId, id, body?.Reason, objection: true, access, db, audit, standards, today, locks, ct);
     }
 
     private static async Task<IResult> DecideObjection(Guid grantId, Guid id, ObjectionDecisionRequest? body, HttpContext http, Access access, LedsagDb db,
@@ -471,16 +468,19 @@ public static class SessionEndpoints
     public static async Task<(SessionRow Reversal, NationalRules National)> ReverseAsync(Actor actor, Guid grantId, Guid id, ReverseRequest? body, Access access,
         LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
     {
-        var v = new Validation();
-        var reason = v.Text("reason", body?.Reason, max: 400);
-        v.ThrowIfInvalid();
-        return await ReverseCoreAsync(actor, grantId, id, reason, objection: false, access, db, audit, standards, today, locks, ct);
+        return await ReverseCoreAsync(actor, grantId, id, body?.Reason, objection: false, access, db, audit, standards, today, locks, ct);
     }
 
-    private static async Task<(SessionRow Reversal, NationalRules National)> ReverseCoreAsync(Actor actor, Guid grantId, Guid id, string? reason, bool objection,
+    private static async Task<(SessionRow Reversal, NationalRules National)> ReverseCoreAsync(Actor actor, Guid grantId, Guid id, string? reasonText, bool objection,
         Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, KeyedLocks locks, CancellationToken ct)
     {
         await access.GrantAsync(actor, grantId, ct);
+        var v = new Validation();
+        var reason = v.Text("reason", reasonText, max: 400);
+        if (objection && reason is not null)
+        {
+            reason = $"Borgerens indsigelse: {reason}";
+        }
         // The grant's lock first, then the grant: a registration that went first in this process is seen;
         // one in another instance makes the grant's version stale, and the save below starts over.
         using var _ = await locks.AcquireAsync(grantId, ct);
@@ -501,6 +501,7 @@ public static class SessionEndpoints
                     ? "Du har selv registreret ledsagelsen. Du kan slette den, indtil ledsageren har bekræftet den."
                     : "En bekræftet ledsagelse tilbageføres af sagsbehandleren.");
             }
+            v.ThrowIfInvalid();
             if (await db.Sessions.AnyAsync(x => x.ReversalOf == s.Id, ct))
             {
                 throw ProblemException.Conflict("Ledsagelsen er allerede tilbageført.", "ALREADY_REVERSED");
