@@ -141,7 +141,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var ics = await factory.CreateClient().GetStringAsync(feedUrl);
         ics.ShouldStartWith("BEGIN:VCALENDAR");
         ics.ShouldContain("DTSTART;TZID=Europe/Copenhagen:20260620T180000");
-        ics.ShouldContain("Gennemført: Borger (cinema)");
+        ics.ShouldContain("Gennemført ledsagelse med Borger: "); // the activity in Danish, never its code
+        ics.ShouldNotContain("(cinema)");
         (await factory.CreateClient().GetAsync("/calendar/forkert.ics")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 

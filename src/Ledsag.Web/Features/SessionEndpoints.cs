@@ -178,7 +178,8 @@ public static class SessionEndpoints
         // 00:00–23:59 is more often a slip than a day out: above the standard's longest plausible session the
         // registration is asked to be confirmed once more (a trip with an overnight stay may well last longer).
         var plausible = standard.Get<Minutes>(Parameters.SessionPlausibleMax, date.Value);
-        if (minutes.Value > plausible.Value.Value && body?.LongSessionConfirmed != true)
+        // Asked where the length comes from a clock range (where the slip happens); a number of hours given outright is meant.
+        if (start is not null && end is not null && minutes.Value > plausible.Value.Value && body?.LongSessionConfirmed != true)
         {
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
                 $"Ledsagelsen varer {Letters.Danish.Hours(minutes.Hours)}. Det er mere end {Letters.Danish.Hours(plausible.Value.Hours)}, så tjek tidspunkterne, eller bekræft at den varede så længe.",
