@@ -19,10 +19,13 @@ public static class SessionEndpoints
     public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
     public sealed record ReverseRequest(string? Reason);
     public sealed record ObjectionRequest(string? Reason);
+    public sealed record ObjectionDecisionRequest(bool? Upheld, string? Note);
 
     /// <summary>The reason on a session booked again after an objection that was not upheld (it cannot be objected to again).</summary>
-    private const string ObjectionNotUpheld = "Indsigelse ikke imødekommet";
-    public sealed record ObjectionDecisionRequest(bool? Upheld, string? Note);
+    internal const string ObjectionNotUpheld = "Indsigelse ikke imødekommet";
+
+    /// <summary>Whether the session was booked again after an objection that was not upheld.</summary>
+    internal static bool BookedAfterObjection(SessionRow s) => s.Reason?.StartsWith(ObjectionNotUpheld, StringComparison.Ordinal) == true;
     public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
 
     public sealed record SessionView(Guid Id, string Date, string? Start, string? End, decimal Hours, decimal TripHours, decimal TravelHoursNotCounted,
@@ -492,7 +495,7 @@ public static class SessionEndpoints
             var s = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
             var mayReverse = objection ? s.RegisteredBy != actor.UserId
                 : actor.Role is Role.Caseworker or Role.Administrator || (s.RegisteredBy == actor.UserId && s.ConfirmedAt is null);
-            if (objection && s.Reason?.StartsWith(ObjectionNotUpheld, StringComparison.Ordinal) == true)
+            if (objection && BookedAfterObjection(s))
             {
                 throw ProblemException.Conflict("Sagsbehandleren har allerede afgjort din indsigelse mod denne ledsagelse. Du kan klage over afgørelsen.", "OBJECTION_DECIDED");
             }
