@@ -286,6 +286,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : BrowserPages(fixture)
     {
         var page = await SignIn("admin.lejre");
         await Arrive(page, "**/administrator");
+        await page.GotoAsync("/administrator/satser");
         await page.GetByLabel("Beløb i kroner for 2026").FillAsync("1070");
         await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
         (await page.Locator("#source-error").InnerTextAsync()).ShouldBe("Skal udfyldes.");
