@@ -140,11 +140,12 @@ public static class UserEndpoints
     public static async Task<UserView> ChangeRoleAsync(Actor actor, Guid id, RoleRequest? body, LedsagDb db, AuditLog audit, KeyedLocks locks, CancellationToken ct)
     {
         Access.RequireRole(actor, Role.Administrator);
+        using var gate = await locks.AcquireAsync(AdministratorsKey(actor.MunicipalityId), ct);
+        // Another municipality's user is 404 whatever the body says: what is not yours looks like what does not exist.
+        var user = await FindAsync(actor, id, db, audit, ct);
         var v = new Validation();
         var role = StaffRole(v, "role", body?.Role);
         v.ThrowIfInvalid();
-        using var gate = await locks.AcquireAsync(AdministratorsKey(actor.MunicipalityId), ct);
-        var user = await FindAsync(actor, id, db, audit, ct);
         if (user.Role is Role.Citizen or Role.Companion)
         {
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Rollen kan ikke ændres",
