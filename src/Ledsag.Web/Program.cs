@@ -173,6 +173,7 @@ StatisticsEndpoints.Map(app);
 PersonalDataEndpoints.Map(app);
 StayAbroadEndpoints.Map(app);
 CashGrantEndpoints.Map(app);
+UserEndpoints.Map(app);
 app.MapRazorComponents<Ledsag.Web.Components.App>();
 
 await Startup.PrepareDatabaseAsync(app.Services, demo);

@@ -22,7 +22,7 @@ public sealed class DemoSite : IAsyncLifetime
     public Dictionary<string, Ids> Of { get; } = [];
 
     public sealed record Ids(Guid Citizen, Guid Case, Guid Grant, Guid Companion, Guid CompanionSession, Guid StaffSession, Guid Planned, Guid Proposal,
-        Guid Letter, Guid Claim, Guid Token, Guid Stay);
+        Guid Letter, Guid Claim, Guid Token, Guid Stay, Guid User);
 
     public async Task InitializeAsync()
     {
@@ -77,9 +77,12 @@ public sealed class DemoSite : IAsyncLifetime
             new { year = 2026, expenses = new[] { new { date = "2026-05-01", what = "Billet", amount = 100m } } }, HttpStatusCode.Created);
         var coordinator = await As("koordinator", m);
         var proposal = await coordinator.Post("/api/match-proposals", new { citizenId = citizen, companionId = companion, proposedOn = "2026-06-15" }, HttpStatusCode.Created);
-        var token = await (await As("admin", m)).Post("/api/tokens", new { name = "Matrix" }, HttpStatusCode.Created);
+        var admin = await As("admin", m);
+        var token = await admin.Post("/api/tokens", new { name = "Matrix" }, HttpStatusCode.Created);
+        // A user of its own for the user administration's routes: the matrix disables, enables and resets it, and nobody signs in as it.
+        var user = await admin.Post("/api/admin/users", new { displayName = "Matrix Bruger", userName = $"matrix.{m}", role = "Finance" }, HttpStatusCode.Created);
         var stay = await citizenClient.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-08-01", to = "2026-10-15", country = "Spanien" }, HttpStatusCode.Created);
-        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id(), stay.Id());
+        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id(), stay.Id(), user.GetProperty("user").Id());
     }
 }
 
@@ -180,6 +183,12 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["GET /api/cash-grant-rates"] = "AFS",
         ["POST /api/admin/cash-grant-rates"] = "A",
         ["POST /api/cash-grants/payments"] = "FA",
+        ["GET /api/admin/users"] = "A",
+        ["POST /api/admin/users"] = "A",
+        ["POST /api/admin/users/{id}/role"] = "A",
+        ["POST /api/admin/users/{id}/disable"] = "A",
+        ["POST /api/admin/users/{id}/enable"] = "A",
+        ["POST /api/admin/users/{id}/reset-password"] = "A",
         ["GET /api/cash-grants/statement"] = "FA",
     };
 
@@ -218,6 +227,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
             _ when pattern.StartsWith("/api/subsidy-claims/", StringComparison.Ordinal) => ids.Claim,
             _ when pattern.StartsWith("/api/tokens/", StringComparison.Ordinal) => ids.Token,
             _ when pattern.StartsWith("/api/stays-abroad/", StringComparison.Ordinal) => ids.Stay,
+            _ when pattern.StartsWith("/api/admin/users/", StringComparison.Ordinal) => ids.User,
             _ => Guid.Empty,
         };
         return pattern.Replace("{grantId}", ids.Grant.ToString()).Replace("{id}", id.ToString()).Replace("{year}", "2026");

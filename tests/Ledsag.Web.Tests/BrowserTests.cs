@@ -287,9 +287,10 @@ public sealed class BrowserTests(BrowserFixture fixture) : BrowserPages(fixture)
     {
         var page = await SignIn("admin.lejre");
         await Arrive(page, "**/administrator");
+        await page.GotoAsync("/administrator/satser");
         await page.GetByLabel("Beløb i kroner for 2026").FillAsync("1070");
         await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
-        (await page.Locator("#source-error").InnerTextAsync()).ShouldBe("Skal udfyldes.");
+        (await page.Locator("#source-error").InnerTextAsync()).ShouldEndWith("Udfyld kilde.");
         (await page.GetByLabel("Kilde (fx ministeriets satstabel)").GetAttributeAsync("aria-invalid")).ShouldBe("true");
         await page.GetByLabel("Kilde (fx ministeriets satstabel)").FillAsync("Social- og Boligministeriets satstabel 2026");
         await page.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();

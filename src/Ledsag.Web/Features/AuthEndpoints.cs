@@ -50,7 +50,9 @@ public static class AuthEndpoints
         v.ThrowIfInvalid();
         var throttle = http.RequestServices.GetRequiredService<LoginThrottle>();
         var attempt = throttle.Begin(http, userName!);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, ct);
+        // User names made by an administrator are stored in small letters: «Anna.Holm» signs in as «anna.holm».
+        var lower = userName!.ToLowerInvariant();
+        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName || u.UserName == lower, ct);
         // The same work and the same answer whether the name exists or not: a hash, an audit entry, one message.
         if (!passwords.Check(user, password!))
         {
@@ -98,9 +100,17 @@ public static class AuthEndpoints
 
     private static async Task<IResult> CreateToken(TokenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, IConfiguration config, CancellationToken ct)
     {
-        var actor = Access.Require(http);
+        var (token, secret) = await CreateTokenAsync(Access.Require(http), body, db, audit, today, config, ct,
+            byToken: http.User.Identity?.AuthenticationType == Authentication.TokenScheme);
+        return Results.Created($"/api/tokens/{token.Id}", new TokenResponse(token.Id, token.Name, secret, token.ExpiresAt.ToString()));
+    }
+
+    /// <summary>Makes an integration token; the secret is returned once and only its hash is stored. The API and the administrator's page both come here.</summary>
+    public static async Task<(ApiToken Token, string Secret)> CreateTokenAsync(Actor actor, TokenRequest? body, LedsagDb db, AuditLog audit, Today today, IConfiguration config,
+        CancellationToken ct, bool byToken = false)
+    {
         Access.RequireRole(actor, Role.Administrator);
-        if (http.User.Identity?.AuthenticationType == Authentication.TokenScheme)
+        if (byToken)
         {
             // A token cannot make tokens: a leaked one must not be able to outlive its own revocation.
             throw new ProblemException(StatusCodes.Status403Forbidden, "Et token kan ikke oprette nye tokens; log ind som administrator.");
@@ -118,18 +128,22 @@ public static class AuthEndpoints
         db.ApiTokens.Add(token);
         audit.Add(db, actor, "create", "token", token.Id.ToString(), name);
         await audit.SaveAsync(db, ct);
-        return Results.Created($"/api/tokens/{token.Id}", new TokenResponse(token.Id, token.Name, secret, token.ExpiresAt.ToString()));
+        return (token, secret);
+    }
+
+    /// <summary>The municipality's integration tokens with who made each, newest first.</summary>
+    public static async Task<IReadOnlyList<(ApiToken Token, string CreatedBy)>> TokenRowsAsync(Actor actor, LedsagDb db, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Administrator);
+        var rows = await db.ApiTokens.AsNoTracking().Join(db.Users.Where(u => u.MunicipalityId == actor.MunicipalityId), t => t.UserId, u => u.Id, (t, u) => new { t, u.DisplayName })
+            .ToListAsync(ct);
+        return rows.OrderByDescending(r => r.t.CreatedAt).Select(r => (r.t, r.DisplayName)).ToList();
     }
 
     /// <summary>The municipality's integration tokens (never their secrets): name, made by, made, expires, revoked.</summary>
-    public static async Task<IReadOnlyList<TokenView>> TokensAsync(Actor actor, LedsagDb db, CancellationToken ct)
-    {
-        Access.RequireRole(actor, Role.Administrator);
-        var rows = await db.ApiTokens.Join(db.Users.Where(u => u.MunicipalityId == actor.MunicipalityId), t => t.UserId, u => u.Id, (t, u) => new { t, u.DisplayName })
-            .ToListAsync(ct);
-        return rows.OrderByDescending(r => r.t.CreatedAt)
-            .Select(r => new TokenView(r.t.Id, r.t.Name, r.DisplayName, r.t.CreatedAt.ToString(), r.t.ExpiresAt.ToString(), r.t.RevokedAt?.ToString())).ToList();
-    }
+    public static async Task<IReadOnlyList<TokenView>> TokensAsync(Actor actor, LedsagDb db, CancellationToken ct) =>
+        (await TokenRowsAsync(actor, db, ct))
+            .Select(r => new TokenView(r.Token.Id, r.Token.Name, r.CreatedBy, r.Token.CreatedAt.ToString(), r.Token.ExpiresAt.ToString(), r.Token.RevokedAt?.ToString())).ToList();
 
     private static async Task<IResult> ListTokens(HttpContext http, LedsagDb db, CancellationToken ct) => Results.Ok(await TokensAsync(Access.Require(http), db, ct));
 

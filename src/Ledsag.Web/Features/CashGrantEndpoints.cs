@@ -92,16 +92,27 @@ public static class CashGrantEndpoints
 
     private static async Task<IResult> Rates(HttpContext http, LedsagDb db, CancellationToken ct)
     {
-        var actor = Access.Require(http);
-        Access.RequireRole(actor, Role.Administrator, Role.Finance, Role.Caseworker);
-        var rows = await db.CashGrantRates.AsNoTracking().Where(r => r.MunicipalityId == actor.MunicipalityId).OrderBy(r => r.Year).ToListAsync(ct);
+        var rows = await RatesAsync(Access.Require(http), db, ct);
         return Results.Ok(rows.Select(r => new { year = r.Year, hourlyAmount = r.HourlyAmount, ownCostPerHour = r.OwnCostPerHour, rate = Math.Min(r.HourlyAmount, r.OwnCostPerHour), source = r.Source }));
     }
 
-    /// <summary>An administrator enters a year's hourly amount and the municipality's own cost per hour, with the source.</summary>
+    /// <summary>The municipality's hourly amounts by year; the API and the administrator's page both come here.</summary>
+    public static async Task<List<CashGrantRate>> RatesAsync(Actor actor, LedsagDb db, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Administrator, Role.Finance, Role.Caseworker);
+        return await db.CashGrantRates.AsNoTracking().Where(r => r.MunicipalityId == actor.MunicipalityId).OrderBy(r => r.Year).ToListAsync(ct);
+    }
+
     private static async Task<IResult> EnterRate(CashRateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
-        var actor = Access.Require(http);
+        var (rate, created) = await EnterRateAsync(Access.Require(http), body, db, audit, standards, today, ct);
+        var view = new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) };
+        return created ? Results.Created("/api/cash-grant-rates", view) : Results.Ok(view);
+    }
+
+    /// <summary>An administrator enters a year's hourly amount and the municipality's own cost per hour, with the source; the API and the administrator's page both come here.</summary>
+    public static async Task<(CashGrantRate Rate, bool Created)> EnterRateAsync(Actor actor, CashRateRequest? body, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    {
         Access.RequireRole(actor, Role.Administrator);
         var v = new Validation();
         if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år fra 2000 til 2100."); }
@@ -138,8 +149,7 @@ public static class CashGrantEndpoints
             db.ChangeTracker.Clear();
             throw ProblemException.Conflict($"Timebeløbet for {body.Year} blev indtastet samtidig af en anden. Hent det igen.", "RATE_EXISTS");
         }
-        var view = new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) };
-        return created ? Results.Created("/api/cash-grant-rates", view) : Results.Ok(view);
+        return (rate, created);
     }
 
     /// <summary>The hours a cash grant gives in a quarter: each month in which the cash grant applies on some day gives the month's hours.</summary>
