@@ -92,7 +92,75 @@ public static class DemoData
                 await BuildCaseAsync(flow, actor, citizens[i], states[i], today, i, companion);
             }
             await flow.SaveAsync(CancellationToken.None);
+            await ClaimsAsync(db, m, [citizens[5], citizens[6]], today);
         }
+    }
+
+    /// <summary>
+    /// Two pending claims for the yearly subsidy (§ 97 stk. 7), from citizens with a grant in force (not the demo citizen, who
+    /// claims on their own page), each expense with a receipt (Gribskov requires one) and the total below any year's amount.
+    /// </summary>
+    private static async Task ClaimsAsync(LedsagDb db, string m, Citizen[] citizens, LocalDate today)
+    {
+        var first = new LocalDate(today.Year, 1, 1);
+        LocalDate Day(int daysAgo) => today.PlusDays(-daysAgo) < first ? first : today.PlusDays(-daysAgo);
+        (string What, decimal Amount, int DaysAgo)[][] expenses =
+        [
+            [("Busbilletter til ledsageren", 96m, 40), ("Biografbillet til ledsageren", 120m, 12)],
+            [("Koncertbillet til ledsageren", 450m, 25)],
+        ];
+        foreach (var (citizen, i) in citizens.Select((c, i) => (c, i)))
+        {
+            if (await db.SubsidyClaims.AnyAsync(c => c.CitizenId == citizen.Id && c.Year == today.Year))
+            {
+                continue;
+            }
+            var claim = new SubsidyClaim
+            {
+                MunicipalityId = m, CitizenId = citizen.Id, Year = today.Year, SubmittedOn = today.PlusDays(-5), Status = "submitted",
+                ClaimedAmount = expenses[i].Sum(e => e.Amount),
+            };
+            db.SubsidyClaims.Add(claim);
+            foreach (var (what, amount, daysAgo) in expenses[i])
+            {
+                db.SubsidyExpenses.Add(new SubsidyExpense
+                {
+                    ClaimId = claim.Id, Date = Day(daysAgo), What = what, Amount = amount,
+                    ReceiptFileName = "kvittering.pdf", ReceiptContentType = "application/pdf", Receipt = ReceiptPdf($"Kvittering: {what}"),
+                });
+            }
+        }
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>A one-page PDF with one line of text (ASCII only), standing in for a scanned receipt.</summary>
+    private static byte[] ReceiptPdf(string text)
+    {
+        var line = new string(text.Select(ch => ch is >= ' ' and <= '~' and not ('(' or ')' or '\\') ? ch : ' ').ToArray());
+        var stream = $"BT /F1 14 Tf 40 780 Td ({line}) Tj ET";
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            $"<< /Length {stream.Length} >>\nstream\n{stream}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ];
+        var pdf = new System.Text.StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+        var xref = pdf.Length;
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{offset:0000000000} 00000 n \n");
+        }
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
     private static async Task BuildCaseAsync(CaseWorkflow flow, Actor actor, Citizen citizen, CaseState target, LocalDate today, int i, Companion companion)

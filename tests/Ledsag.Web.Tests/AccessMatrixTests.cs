@@ -22,7 +22,7 @@ public sealed class DemoSite : IAsyncLifetime
     public Dictionary<string, Ids> Of { get; } = [];
 
     public sealed record Ids(Guid Citizen, Guid Case, Guid Grant, Guid Companion, Guid CompanionSession, Guid StaffSession, Guid Planned, Guid Proposal,
-        Guid Letter, Guid Claim, Guid Token, Guid Stay, Guid User);
+        Guid Letter, Guid Claim, Guid Token, Guid Stay, Guid User, Guid Export);
 
     public async Task InitializeAsync()
     {
@@ -82,7 +82,9 @@ public sealed class DemoSite : IAsyncLifetime
         // A user of its own for the user administration's routes: the matrix disables, enables and resets it, and nobody signs in as it.
         var user = await admin.Post("/api/admin/users", new { displayName = "Matrix Bruger", userName = $"matrix.{m}", role = "Finance" }, HttpStatusCode.Created);
         var stay = await citizenClient.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-08-01", to = "2026-10-15", country = "Spanien" }, HttpStatusCode.Created);
-        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id(), stay.Id(), user.GetProperty("user").Id());
+        (await (await As("okonomi", m)).PostAsJsonAsync("/api/finance/payroll-exports", new { period = "2026-01" })).EnsureSuccessStatusCode();
+        var export = await App.WithDb(db => db.Exports.Where(e => e.MunicipalityId == m && e.Kind == "payroll" && e.Period == "2026-01").Select(e => e.Id).FirstAsync());
+        return new Ids(citizen, caseId, grant, companion, session.GetProperty("session").Id(), staffSession, planned.Id(), proposal.Id(), letter, claim.Id(), token.Id(), stay.Id(), user.GetProperty("user").Id(), export);
     }
 }
 
@@ -159,12 +161,15 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["POST /api/match-proposals/{id}/outcome"] = "KA",
         ["POST /api/subsidy-claims"] = "BSA",
         ["GET /api/subsidy-claims"] = "BSAF",
-        ["POST /api/subsidy-claims/{id}/decide"] = "SA",
+        // The finance office decides claims for the yearly subsidy too (its page does), and sees the receipts.
+        ["POST /api/subsidy-claims/{id}/decide"] = "SAF",
+        ["GET /api/subsidy-claims/{id}/receipt"] = "BSAF",
         ["POST /api/admin/subsidy-rates"] = "A",
         ["GET /api/subsidy-rates/{year}"] = "ASKFLB",
         ["POST /api/finance/subsidy-payments"] = "FA",
         ["POST /api/finance/payroll-exports"] = "FA",
         ["GET /api/finance/payroll-exports"] = "FA",
+        ["GET /api/finance/exports/{id}"] = "FA",
         ["GET /api/letters"] = "BSA",
         ["POST /api/admin/lapse-reminders"] = "A",
         ["GET /api/letters/{id}/pdf"] = "SAB",
@@ -228,6 +233,7 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
             _ when pattern.StartsWith("/api/tokens/", StringComparison.Ordinal) => ids.Token,
             _ when pattern.StartsWith("/api/stays-abroad/", StringComparison.Ordinal) => ids.Stay,
             _ when pattern.StartsWith("/api/admin/users/", StringComparison.Ordinal) => ids.User,
+            _ when pattern.StartsWith("/api/finance/exports/", StringComparison.Ordinal) => ids.Export,
             _ => Guid.Empty,
         };
         return pattern.Replace("{grantId}", ids.Grant.ToString()).Replace("{id}", id.ToString()).Replace("{year}", "2026");

@@ -178,12 +178,68 @@ public static class CashGrantEndpoints
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        return Results.Text((await PayQuarterAsync(actor, body?.Year, body?.Quarter, db, audit, today, ct)).Csv, "text/csv; charset=utf-8");
+    }
+
+    /// <summary>
+    /// What the quarter's payment file would hold now (every cash grant's quarter not yet paid), built by the same code as the file.
+    /// Reads only: the finance page's preview shows it. A quarter too early or a missing hourly amount is the same error as when paying.
+    /// </summary>
+    public static async Task<string> PreviewQuarterAsync(Actor actor, int? year, int? quarter, LedsagDb db, Today today, CancellationToken ct)
+    {
+        var (y, q, perHour) = await QuarterAsync(actor, year, quarter, db, today, ct);
+        return (await QuarterRowsAsync(actor, y, q, perHour, db, ct)).Csv;
+    }
+
+    /// <summary>The quarter's payment file, and the stored file it made (null when every grant's quarter was paid already: no file is kept). The API and the finance page both come here.</summary>
+    public static async Task<(ExportFile? File, string Csv)> PayQuarterAsync(Actor actor, int? year, int? quarter, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var (y, q, perHour) = await QuarterAsync(actor, year, quarter, db, today, ct);
+        for (var attempt = 0; ; attempt++)
+        {
+            var (rows, csv) = await QuarterRowsAsync(actor, y, q, perHour, db, ct);
+            if (rows.Count == 0)
+            {
+                return (null, csv);
+            }
+            var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "cash_grant_payments" && e.Period.StartsWith($"{y}-K{q}/"), ct);
+            var file = new ExportFile
+            {
+                MunicipalityId = actor.MunicipalityId, Kind = "cash_grant_payments", Period = $"{y}-K{q}/{count + 1}", CreatedAt = today.Now,
+                CreatedBy = actor.UserId, Content = csv,
+            };
+            db.Exports.Add(file);
+            foreach (var (g, hours) in rows)
+            {
+                db.CashGrantPayments.Add(new CashGrantPayment
+                {
+                    MunicipalityId = actor.MunicipalityId, GrantId = g.Id, CitizenId = g.CitizenId, Year = y, Quarter = q, Hours = hours,
+                    Rate = perHour, Amount = hours * perHour, PaymentExportId = file.Id, CreatedAt = today.Now,
+                });
+            }
+            audit.Add(db, actor, "export", "cash_grant_payments", file.Id.ToString(), $"{rows.Count} udbetalinger");
+            try
+            {
+                await audit.SaveAsync(db, ct);
+                return (file, csv);
+            }
+            catch (DbUpdateException) when (attempt < 50)
+            {
+                // A parallel run paid some of these quarters (or took this file number): build again from what is left.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>The quarter asked for, checked: paid in advance, from 14 days before it starts, at the year's rate (the hourly amount, capped at the municipality's own cost).</summary>
+    private static async Task<(int Year, int Quarter, decimal PerHour)> QuarterAsync(Actor actor, int? year, int? quarter, LedsagDb db, Today today, CancellationToken ct)
+    {
         var v = new Validation();
-        if (body?.Year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år."); }
-        if (body?.Quarter is not (>= 1 and <= 4)) { v.Add("quarter", "Kvartalet skal være 1, 2, 3 eller 4."); }
+        if (year is not (>= 2000 and <= 2100)) { v.Add("year", "Angiv et år."); }
+        if (quarter is not (>= 1 and <= 4)) { v.Add("quarter", "Kvartalet skal være 1, 2, 3 eller 4."); }
         v.ThrowIfInvalid();
-        var (year, quarter) = (body!.Year!.Value, body.Quarter!.Value);
-        var quarterStart = new LocalDate(year, ((quarter - 1) * 3) + 1, 1);
+        var quarterStart = new LocalDate(year!.Value, ((quarter!.Value - 1) * 3) + 1, 1);
         if (quarterStart > today.Date.PlusDays(14))
         {
             throw ProblemException.Invalid("quarter", $"Kvartalet begynder {Letters.Danish.Date(quarterStart)}; det kan tidligst udbetales 14 dage før.");
@@ -192,49 +248,24 @@ public static class CashGrantEndpoints
             ?? throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
                 $"Timebeløbet for kontant tilskud {year} er ikke registreret i Ledsag; en administrator skal indtaste det, før der kan udbetales.",
                 new Dictionary<string, string[]> { ["year"] = [$"Timebeløb for kontant tilskud {year} mangler ({Law})."] }, "CASH_GRANT_RATE_MISSING");
-        var perHour = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour);
+        return (year.Value, quarter.Value, Math.Min(rate.HourlyAmount, rate.OwnCostPerHour));
+    }
+
+    /// <summary>Every cash grant's quarter not yet paid, with its hours, and the file's text.</summary>
+    private static async Task<(List<(Grant Grant, decimal Hours)> Rows, string Csv)> QuarterRowsAsync(Actor actor, int year, int quarter, decimal perHour, LedsagDb db,
+        CancellationToken ct)
+    {
+        var quarterStart = new LocalDate(year, ((quarter - 1) * 3) + 1, 1);
         var quarterEnd = quarterStart.PlusMonths(3).PlusDays(-1);
-        for (var attempt = 0; ; attempt++)
-        {
-            var paid = db.CashGrantPayments.Where(p => p.Year == year && p.Quarter == quarter).Select(p => p.GrantId);
-            var grants = await db.Grants.Where(g => g.MunicipalityId == actor.MunicipalityId && g.Form == "cash" && g.Start <= quarterEnd
-                    && (g.End == null || g.End >= quarterStart) && !paid.Contains(g.Id))
-                .Join(db.Citizens, g => g.CitizenId, z => z.Id, (g, z) => new { g, z.Cpr, z.Name }).ToListAsync(ct);
-            var rows = grants.Select(x => (x.g, x.Cpr, x.Name, Hours: QuarterHours(x.g, year, quarter))).Where(x => x.Hours > 0).OrderBy(x => x.Name).ToList();
-            var csv = Exports.Csv(new ExportSheet("Kontant tilskud", ["cpr", "navn", "kvartal", "timer", "timebeløb", "beløb", "tekst"],
-                rows.Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, $"{year} K{quarter}", x.Hours, perHour, x.Hours * perHour,
-                    $"Kontant tilskud til ledsagelse {quarter}. kvartal {year}"]).ToList()));
-            if (rows.Count == 0)
-            {
-                return Results.Text(csv, "text/csv; charset=utf-8");
-            }
-            var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "cash_grant_payments" && e.Period.StartsWith($"{year}-K{quarter}/"), ct);
-            var file = new ExportFile
-            {
-                MunicipalityId = actor.MunicipalityId, Kind = "cash_grant_payments", Period = $"{year}-K{quarter}/{count + 1}", CreatedAt = today.Now,
-                CreatedBy = actor.UserId, Content = csv,
-            };
-            db.Exports.Add(file);
-            foreach (var x in rows)
-            {
-                db.CashGrantPayments.Add(new CashGrantPayment
-                {
-                    MunicipalityId = actor.MunicipalityId, GrantId = x.g.Id, CitizenId = x.g.CitizenId, Year = year, Quarter = quarter, Hours = x.Hours,
-                    Rate = perHour, Amount = x.Hours * perHour, PaymentExportId = file.Id, CreatedAt = today.Now,
-                });
-            }
-            audit.Add(db, actor, "export", "cash_grant_payments", file.Id.ToString(), $"{rows.Count} udbetalinger");
-            try
-            {
-                await audit.SaveAsync(db, ct);
-                return Results.Text(csv, "text/csv; charset=utf-8");
-            }
-            catch (DbUpdateException) when (attempt < 50)
-            {
-                // A parallel run paid some of these quarters (or took this file number): build again from what is left.
-                db.ChangeTracker.Clear();
-            }
-        }
+        var paid = db.CashGrantPayments.Where(p => p.Year == year && p.Quarter == quarter).Select(p => p.GrantId);
+        var grants = await db.Grants.Where(g => g.MunicipalityId == actor.MunicipalityId && g.Form == "cash" && g.Start <= quarterEnd
+                && (g.End == null || g.End >= quarterStart) && !paid.Contains(g.Id))
+            .Join(db.Citizens, g => g.CitizenId, z => z.Id, (g, z) => new { g, z.Cpr, z.Name }).ToListAsync(ct);
+        var rows = grants.Select(x => (x.g, x.Cpr, x.Name, Hours: QuarterHours(x.g, year, quarter))).Where(x => x.Hours > 0).OrderBy(x => x.Name).ToList();
+        var csv = Exports.Csv(new ExportSheet("Kontant tilskud", ["cpr", "navn", "kvartal", "timer", "timebeløb", "beløb", "tekst"],
+            rows.Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, $"{year} K{quarter}", x.Hours, perHour, x.Hours * perHour,
+                $"Kontant tilskud til ledsagelse {quarter}. kvartal {year}"]).ToList()));
+        return (rows.Select(x => (x.g, x.Hours)).ToList(), csv);
     }
 
     /// <summary>The yearly statement of cash grants paid, per citizen, for the tax authority (CSV or xlsx).</summary>

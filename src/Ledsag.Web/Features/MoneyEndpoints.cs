@@ -16,7 +16,8 @@ public static class MoneyEndpoints
     public sealed record Receipt(string? FileName, string? ContentType, string? Base64);
     public sealed record Expense(string? Date, string? What, decimal? Amount, Receipt? Receipt);
     public sealed record ClaimRequest(Guid? CitizenId, int? Year, IReadOnlyList<Expense>? Expenses);
-    public sealed record DecideRequest(string? DecidedOn, bool? Approve, string? Note);
+    /// <summary>A decision on a claim: approve (the claimed amount up to the year's amount, or <paramref name="Amount"/>, a part of it, with a reason in <paramref name="Note"/>) or refuse with a reason.</summary>
+    public sealed record DecideRequest(string? DecidedOn, bool? Approve, string? Note, decimal? Amount = null);
     public sealed record RateRequest(int? Year, decimal? Amount, string? Source);
     public sealed record YearRequest(int? Year);
     public sealed record PeriodRequest(string? Period);
@@ -36,12 +37,14 @@ public static class MoneyEndpoints
         claims.MapPost("/", Claim);
         claims.MapGet("/", ListClaims);
         claims.MapPost("/{id:guid}/decide", Decide);
+        claims.MapGet("/{id:guid}/receipt", ReceiptFile);
         app.MapPost("/api/admin/subsidy-rates", EnterRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
         app.MapGet("/api/subsidy-rates/{year:int}", GetRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
         var finance = app.MapGroup("/api/finance").WithTags("Økonomi").RequireAuthorization();
         finance.MapPost("/subsidy-payments", PaymentFile);
         finance.MapPost("/payroll-exports", Payroll);
         finance.MapGet("/payroll-exports", ListExports);
+        finance.MapGet("/exports/{id:guid}", Download);
     }
 
     /// <summary>
@@ -215,8 +218,18 @@ public static class MoneyEndpoints
     private static async Task<IResult> Decide(Guid id, DecideRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today,
         Letters.LetterService letters, CancellationToken ct)
     {
-        var actor = Access.Require(http);
-        Access.RequireRole(actor, Role.Caseworker, Role.Administrator);
+        var (claim, expenses) = await DecideAsync(Access.Require(http), id, body, db, audit, standards, today, letters, ct);
+        return Results.Ok(ClaimView(claim, expenses));
+    }
+
+    /// <summary>
+    /// The decision on a claim, with its letter: the caseworker's, or the finance office's where it handles the yearly subsidy.
+    /// The API and the finance page both come here.
+    /// </summary>
+    public static async Task<(SubsidyClaim Claim, List<SubsidyExpense> Expenses)> DecideAsync(Actor actor, Guid id, DecideRequest? body, LedsagDb db, AuditLog audit,
+        Standards standards, Today today, Letters.LetterService letters, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Finance);
         var claim = await db.SubsidyClaims.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (claim is null || claim.MunicipalityId != actor.MunicipalityId)
         {
@@ -225,7 +238,21 @@ public static class MoneyEndpoints
         var v = new Validation();
         var decided = v.Date("decidedOn", body?.DecidedOn, required: false) ?? today.Date;
         if (body?.Approve is null) { v.Add("approve", "Angiv om tilskuddet bevilges (true/false)."); }
-        var note = v.Text("note", body?.Note, required: body?.Approve == false, max: 2000);
+        var part = body?.Amount;
+        if (part is not null && body?.Approve != true)
+        {
+            v.Add("amount", "Et beløb angives kun, når tilskuddet bevilges.");
+        }
+        else if (part is not null && (part is not (> 0 and < 1_000_000) || decimal.Round(part.Value, 2) != part))
+        {
+            v.Add("amount", "Beløbet skal være positivt og i kroner og øre.");
+        }
+        else if (part > claim.ClaimedAmount)
+        {
+            v.Add("amount", $"Beløbet kan højst være det søgte, {Letters.Danish.Kroner(claim.ClaimedAmount)}.");
+        }
+        // A refusal, and an approval of less than was claimed, say why (the letter's «Begrundelse»).
+        var note = v.Text("note", body?.Note, required: body?.Approve == false || part is not null, max: 2000);
         v.ThrowIfInvalid();
         if (claim.Status != "submitted")
         {
@@ -249,16 +276,27 @@ public static class MoneyEndpoints
             }
             if (basis.Value == "fixed_amount")
             {
+                if (part is not null)
+                {
+                    throw ProblemException.Invalid("amount", $"{standard.Name} udbetaler et fast beløb årligt ({basis.Source}); der bevilges ikke en del af det.");
+                }
                 // Ballerup pays "et fast beløb årligt": the year's amount, whatever the expenses.
                 claim.ApprovedAmount = amount.Amount;
                 claim.CapReason = $"{standard.Name} udbetaler et fast beløb årligt ({basis.Source}).";
             }
             else
             {
-                claim.ApprovedAmount = Math.Min(claim.ClaimedAmount, amount.Amount);
-                claim.CapReason = claim.ClaimedAmount > amount.Amount
-                    ? $"Der er søgt {Letters.Danish.Kroner(claim.ClaimedAmount)}, men tilskuddet kan højst være {Letters.Danish.Kroner(amount.Amount)} for {claim.Year} (SEL § 97 stk. 7; {amount.Source})."
-                    : null;
+                var most = Math.Min(claim.ClaimedAmount, amount.Amount);
+                if (part > most)
+                {
+                    throw ProblemException.Invalid("amount", $"Tilskuddet kan højst være {Letters.Danish.Kroner(amount.Amount)} for {claim.Year} (SEL § 97 stk. 7; {amount.Source}).");
+                }
+                claim.ApprovedAmount = part ?? most;
+                claim.CapReason = part < most
+                    ? note
+                    : claim.ClaimedAmount > amount.Amount
+                        ? $"Der er søgt {Letters.Danish.Kroner(claim.ClaimedAmount)}, men tilskuddet kan højst være {Letters.Danish.Kroner(amount.Amount)} for {claim.Year} (SEL § 97 stk. 7; {amount.Source})."
+                        : null;
             }
             claim.Status = "approved";
         }
@@ -281,8 +319,31 @@ public static class MoneyEndpoints
             // A parallel decision went first (the claim is changed only from the status read): one decision, one letter.
             throw ProblemException.Conflict("Ansøgningen er allerede afgjort.", "ALREADY_DECIDED");
         }
-        var expenses = await db.SubsidyExpenses.Where(e => e.ClaimId == id).ToListAsync(ct);
-        return Results.Ok(ClaimView(claim, expenses));
+        return (claim, await db.SubsidyExpenses.Where(e => e.ClaimId == id).ToListAsync(ct));
+    }
+
+    /// <summary>
+    /// A claim's receipt (the first, or the one of <paramref name="expense"/>): to the citizen who claimed, and to staff who decide or pay.
+    /// Always as a download, never shown inline from our address: it is a file someone uploaded.
+    /// </summary>
+    private static async Task<IResult> ReceiptFile(Guid id, Guid? expense, HttpContext http, LedsagDb db, Access access, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Citizen, Role.Caseworker, Role.Administrator, Role.Finance);
+        var claim = await db.SubsidyClaims.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (claim is null || claim.MunicipalityId != actor.MunicipalityId || (actor.Role == Role.Citizen && claim.CitizenId != actor.CitizenId))
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "subsidy", id, ct);
+        }
+        var file = await db.SubsidyExpenses.AsNoTracking().Where(e => e.ClaimId == id && e.Receipt != null && (expense == null || e.Id == expense))
+            .OrderBy(e => e.Date).FirstOrDefaultAsync(ct);
+        if (file is null)
+        {
+            return Results.Problem(statusCode: 404, title: "Der er ingen kvittering til denne udgift.");
+        }
+        access.Read(actor, "subsidy_receipt", file.Id);
+        await audit.SaveAsync(db, ct);
+        return Results.File(file.Receipt!, file.ReceiptContentType, file.ReceiptFileName ?? "kvittering");
     }
 
     private static async Task<IResult> EnterRate(RateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
@@ -351,17 +412,29 @@ public static class MoneyEndpoints
     }
 
     /// <summary>The NemKonto payment file of approved, unpaid claims for a year; marks them paid. The API and `ledsag export subsidies` both come here.</summary>
-    public static async Task<string> PaymentFileAsync(Actor actor, int year, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    public static async Task<string> PaymentFileAsync(Actor actor, int year, LedsagDb db, AuditLog audit, Today today, CancellationToken ct) =>
+        (await PayClaimsAsync(actor, year, db, audit, today, ct)).Csv;
+
+    /// <summary>What the year's payment file would hold now (approved, unpaid claims), and the claims it would pay. Reads only: the finance page's preview shows it.</summary>
+    public static async Task<(List<SubsidyClaim> Claims, string Csv)> PaymentPreviewAsync(string municipalityId, int year, LedsagDb db, CancellationToken ct)
     {
+        var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == municipalityId && c.Year == year && c.Status == "approved" && c.PaymentExportId == null)
+            .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
+        var csv = Exports.Csv(new ExportSheet("Udbetalinger", ["cpr", "navn", "beløb", "tekst"],
+            claims.OrderBy(x => x.Name).Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, x.c.ApprovedAmount!.Value, $"Tilskud ledsageordning {x.c.Year}"]).ToList()));
+        return (claims.Select(x => x.c).ToList(), csv);
+    }
+
+    /// <summary>The payment file of a year, and the stored file it made (null when there was nothing left to pay: no file is kept).</summary>
+    public static async Task<(ExportFile? File, string Csv)> PayClaimsAsync(Actor actor, int year, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
         for (var attempt = 0; ; attempt++)
         {
-            var claims = await db.SubsidyClaims.Where(c => c.MunicipalityId == actor.MunicipalityId && c.Year == year && c.Status == "approved" && c.PaymentExportId == null)
-                .Join(db.Citizens, c => c.CitizenId, z => z.Id, (c, z) => new { c, z.Cpr, z.Name }).ToListAsync(ct);
-            var csv = Exports.Csv(new ExportSheet("Udbetalinger", ["cpr", "navn", "beløb", "tekst"],
-                claims.OrderBy(x => x.Name).Select(x => (IReadOnlyList<object?>)[x.Cpr, x.Name, x.c.ApprovedAmount!.Value, $"Tilskud ledsageordning {x.c.Year}"]).ToList()));
+            var (claims, csv) = await PaymentPreviewAsync(actor.MunicipalityId, year, db, ct);
             if (claims.Count == 0)
             {
-                return csv; // nothing to pay: no file to keep
+                return (null, csv); // nothing to pay: no file to keep
             }
             var count = await db.Exports.CountAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "subsidy_payments" && e.Period.StartsWith($"{year}/"), ct);
             var file = new ExportFile
@@ -369,16 +442,16 @@ public static class MoneyEndpoints
                 MunicipalityId = actor.MunicipalityId, Kind = "subsidy_payments", Period = $"{year}/{count + 1}", CreatedAt = today.Now, CreatedBy = actor.UserId, Content = csv,
             };
             db.Exports.Add(file);
-            foreach (var x in claims)
+            foreach (var c in claims)
             {
-                x.c.PaymentExportId = file.Id;
-                x.c.Status = "paid"; // only from "approved": a claim a parallel file paid fails the save below
+                c.PaymentExportId = file.Id;
+                c.Status = "paid"; // only from "approved": a claim a parallel file paid fails the save below
             }
             audit.Add(db, actor, "export", "subsidy_payments", file.Id.ToString(), $"{claims.Count} udbetalinger");
             try
             {
                 await audit.SaveAsync(db, ct);
-                return file.Content;
+                return (file, file.Content);
             }
             catch (DbUpdateException) when (attempt < 50)
             {
@@ -392,23 +465,34 @@ public static class MoneyEndpoints
     {
         var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        return Results.Text(await PayrollAsync(actor, PayrollPeriod(body?.Period, today), db, audit, today, ct), "text/csv; charset=utf-8");
+    }
+
+    /// <summary>A payroll period as typed («2026-05»): a month that has begun.</summary>
+    public static YearMonth PayrollPeriod(string? text, Today today)
+    {
         var v = new Validation();
-        var period = v.Month("period", body?.Period) ?? default;
+        var period = v.Month("period", text) ?? default;
         v.ThrowIfInvalid();
         if (period > today.Date.ToYearMonth())
         {
             throw ProblemException.Invalid("period", "En lønperiode i fremtiden kan ikke eksporteres.");
         }
-        return Results.Text(await PayrollAsync(actor, period, db, audit, today, ct), "text/csv; charset=utf-8");
+        return period;
     }
 
     /// <summary>The payroll file of a month: the stored one when it was exported before (locked), else a new one. The API and `ledsag export payroll` both come here.</summary>
-    public static async Task<string> PayrollAsync(Actor actor, YearMonth period, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    public static async Task<string> PayrollAsync(Actor actor, YearMonth period, LedsagDb db, AuditLog audit, Today today, CancellationToken ct) =>
+        (await PayrollFileAsync(actor, period, db, audit, today, ct)).Content;
+
+    /// <summary>The month's stored payroll file: the one exported before (locked), else a new one.</summary>
+    public static async Task<ExportFile> PayrollFileAsync(Actor actor, YearMonth period, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
-        var key = $"{period.Year:0000}-{period.Month:00}";
-        if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct) is { } done)
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var key = PayrollFile.Key(period);
+        if (await PayrollFile.ExportedAsync(db, actor.MunicipalityId, period, ct) is { } done)
         {
-            return done.Content; // locked: the same file again
+            return done; // locked: the same file again
         }
         for (var attempt = 0; ; attempt++)
         {
@@ -417,19 +501,34 @@ public static class MoneyEndpoints
             try
             {
                 await audit.SaveAsync(db, ct);
-                return file.Content;
+                return file;
             }
             catch (DbUpdateException) when (attempt < 50)
             {
                 // Another export went first: of this month (its file is the one to give), or of another month
                 // that took sessions this one read (each session is exported once): build again from what is left.
                 db.ChangeTracker.Clear();
-                if (await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.MunicipalityId == actor.MunicipalityId && e.Kind == "payroll" && e.Period == key, ct) is { } winner)
+                if (await PayrollFile.ExportedAsync(db, actor.MunicipalityId, period, ct) is { } winner)
                 {
-                    return winner.Content;
+                    return winner;
                 }
             }
         }
+    }
+
+    /// <summary>A stored file (payroll, NemKonto payments, cash grant payments) again, as it was made.</summary>
+    private static async Task<IResult> Download(Guid id, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Finance, Role.Administrator);
+        var file = await db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (file is null || file.MunicipalityId != actor.MunicipalityId)
+        {
+            throw await Access.DeniedAsync(db, audit, actor, "export", id, ct);
+        }
+        audit.Add(db, actor, "download", file.Kind, file.Id.ToString(), file.Period);
+        await audit.SaveAsync(db, ct);
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(file.Content), "text/csv; charset=utf-8", FinanceFiles.FileName(file));
     }
 
     private static async Task<IResult> ListExports(HttpContext http, LedsagDb db, CancellationToken ct)
@@ -445,6 +544,32 @@ public static class MoneyEndpoints
 /// <summary>Builds a payroll file: confirmed hours per companion for the period, late registrations and corrections of exported sessions as adjustments.</summary>
 public static class PayrollFile
 {
+    /// <summary>The period as exports store it: «2026-05».</summary>
+    public static string Key(YearMonth period) => $"{period.Year:0000}-{period.Month:00}";
+
+    /// <summary>The month's payroll file, where it has been exported (it is locked then).</summary>
+    public static Task<ExportFile?> ExportedAsync(LedsagDb db, string municipalityId, YearMonth period, CancellationToken ct)
+    {
+        var key = Key(period);
+        return db.Exports.AsNoTracking().FirstOrDefaultAsync(e => e.MunicipalityId == municipalityId && e.Kind == "payroll" && e.Period == key, ct);
+    }
+
+    /// <summary>
+    /// What the month's payroll file would hold if it were made now, built by the same code as the file; nothing is saved
+    /// (the sessions it would settle are let go again). The finance page's preview shows it.
+    /// </summary>
+    public static async Task<string> PreviewAsync(LedsagDb db, Actor actor, YearMonth period, Instant now, CancellationToken ct)
+    {
+        try
+        {
+            return (await BuildAsync(db, actor, period, Key(period), now, ct)).Content;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
     public static async Task<ExportFile> BuildAsync(LedsagDb db, Actor actor, YearMonth period, string key, Instant now, CancellationToken ct)
     {
         var last = period.OnDayOfMonth(period.Calendar.GetDaysInMonth(period.Year, period.Month));
