@@ -148,4 +148,66 @@ public sealed class RolePagesTests(BrowserFixture fixture) : BrowserPages(fixtur
         (await citizen.GetByRole(AriaRole.Link, new() { Name = "Gå til din forside" }).CountAsync()).ShouldBe(1);
         await Accessible(citizen, "ingen-adgang");
     }
+
+    [Fact]
+    public async Task Caseworker_DecidesAStayAbroad_RecordsTheCashGrant_AndMakesARelationException()
+    {
+        // The coordinator records that a new companion is the citizen's sibling (Ballerup's case with a complaint at Ankestyrelsen, which keeps its grant).
+        var coordinator = await SignIn("koordinator.ballerup");
+        await Arrive(coordinator, "**/koordinator");
+        var caseworker = await SignIn("sagsbehandler.ballerup", phone: true);
+        await Arrive(caseworker, "**/sagsbehandler");
+        var all = (await (await caseworker.APIRequest.GetAsync("/api/cases")).JsonAsync())!.Value.EnumerateArray()
+            .First(c => c.GetProperty("number").GetString() == "BAL-DEMO-07");
+        var (caseId, citizenName) = (all.GetProperty("id").GetString(), all.GetProperty("citizen").GetString()!);
+
+        await coordinator.GetByLabel("Fulde navn").FillAsync("Nanna Nabo");
+        await coordinator.GetByLabel("Område").FillAsync("Skovlunde");
+        await coordinator.GetByRole(AriaRole.Button, new() { Name = "Opret ledsageren" }).ClickAsync();
+        await coordinator.Locator("p.success:has-text('Ledsageren er oprettet')").WaitForAsync();
+        var row = coordinator.Locator("tr", new() { Has = coordinator.Locator("th:has-text('Nanna Nabo')") });
+        await row.Locator("summary:has-text('Relation til en borger')").ClickAsync();
+        await row.GetByLabel("Borger", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = citizenName });
+        await row.GetByLabel("Ledsagerens relation til borgeren").SelectOptionAsync(new SelectOptionValue { Label = "Søskende" });
+        await row.GetByRole(AriaRole.Button, new() { Name = "Gem erklæringen" }).ClickAsync();
+        await coordinator.Locator("p.success").WaitForAsync();
+
+        await caseworker.GotoAsync($"/sager/{caseId}");
+        // A stay of two months must be applied for; refusing it needs a reason, approving it sends a letter.
+        var from = DateTime.Today.AddDays(40).ToString("yyyy-MM-dd");
+        var to = DateTime.Today.AddDays(100).ToString("yyyy-MM-dd");
+        await caseworker.GetByLabel("Land", new() { Exact = true }).FillAsync("Spanien");
+        await caseworker.GetByLabel("Udrejse").FillAsync(from);
+        await caseworker.GetByLabel("Hjemrejse").FillAsync(to);
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Registrér opholdet" }).ClickAsync();
+        await caseworker.Locator("p.success:has-text('Opholdet i udlandet er registreret')").WaitForAsync();
+        (await caseworker.Locator("#stays-heading + p + table").InnerTextAsync()).ShouldContain("Ansøgt, afventer afgørelse");
+        await caseworker.GetByLabel("Afslå opholdet").CheckAsync();
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Træf afgørelse og send brev" }).Last.ClickAsync();
+        (await caseworker.Locator(".error-summary").InnerTextAsync()).ShouldContain("Begrundelse");
+        await Accessible(caseworker, "sagsbehandler-udland-fejl-telefon");
+        await caseworker.GetByLabel("Godkend opholdet").CheckAsync();
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Træf afgørelse og send brev" }).Last.ClickAsync();
+        await caseworker.Locator("p.success:has-text('Afgørelsen om opholdet er truffet')").WaitForAsync();
+        (await caseworker.Locator("#stays-heading + p + table").InnerTextAsync()).ShouldContain("Godkendt");
+        (await caseworker.GetByRole(AriaRole.Link, new() { Name = "Afgørelse: Du kan tage ledsageordningen med til udlandet" }).CountAsync()).ShouldBe(1);
+
+        // The cash grant needs the assessment that the citizen can run it.
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Registrér kontant tilskud" }).ClickAsync();
+        (await caseworker.Locator("#fejl-kontant").InnerTextAsync()).ShouldContain("Borgeren kan selv administrere ordningen");
+        await caseworker.GetByLabel("Borgeren kan selv administrere ordningen, herunder ansætte ledsageren").CheckAsync();
+        await caseworker.GetByLabel("Vurdering af, at borgeren kan administrere ordningen").FillAsync("Borgeren har tidligere haft BPA og styrer selv sine aftaler.");
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Registrér kontant tilskud" }).ClickAsync();
+        await caseworker.Locator("p.success:has-text('Kontant tilskud er registreret')").WaitForAsync();
+        (await caseworker.GetByText("Bevillingen udbetales som kontant tilskud").CountAsync()).ShouldBe(1);
+
+        // A sibling may accompany the citizen only by the caseworker's exception, with a reason.
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Gør en undtagelse" }).ClickAsync();
+        (await caseworker.Locator(".error-summary").InnerTextAsync()).ShouldContain("Udfyld begrundelse");
+        await caseworker.GetByLabel("Begrundelse for at Nanna Nabo alligevel kan ledsage borgeren").FillAsync("Borgeren vil kun ledsages af sin søster.");
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Gør en undtagelse" }).ClickAsync();
+        await caseworker.Locator("p.success:has-text('Undtagelsen er registreret')").WaitForAsync();
+        (await caseworker.Locator("#relations-heading + p + ul").InnerTextAsync()).ShouldContain("Undtagelse givet: Borgeren vil kun ledsages af sin søster.");
+        await Accessible(caseworker, "sagsbehandler-bevilling-telefon");
+    }
 }

@@ -33,7 +33,7 @@ public static class CashGrantEndpoints
     }
 
     /// <summary>The citizen's choice of the cash grant, recorded by the caseworker with the assessment that the citizen can administer it.</summary>
-    private static async Task<IResult> Choose(Guid id, ChooseRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards,
+    public static async Task<IResult> Choose(Guid id, ChooseRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards,
         Today today, KeyedLocks locks, CancellationToken ct)
     {
         var actor = Access.Require(http);

@@ -176,7 +176,7 @@ public static class CompanionEndpoints
         return Results.Ok(View(k, showCpr: true));
     }
 
-    private static async Task<IResult> RelationException(Guid id, ExceptionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
+    public static async Task<IResult> RelationException(Guid id, ExceptionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
         var actor = Access.Require(http);
         // SEL § 97 stk. 4 "normalt ikke": an exception is the caseworker's decision, with a reason, for one citizen.

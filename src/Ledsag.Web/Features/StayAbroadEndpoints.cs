@@ -29,16 +29,19 @@ public static class StayAbroadEndpoints
     /// <summary>True when the stay is longer than one month and so needs an application decided before leaving.</summary>
     public static bool NeedsApplication(LocalDate from, LocalDate to) => to >= from.PlusMonths(1);
 
+    /// <summary>A stay's status in the citizen's and the caseworker's words.</summary>
+    public static string StatusText(string status) => status switch
+    {
+        "notified" => "Meddelt (op til en måned)",
+        "applied" => "Ansøgt, afventer afgørelse",
+        "approved" => "Godkendt",
+        _ => "Afslået",
+    };
+
     private static object View(StayAbroad s) => new
     {
         id = s.Id, grantId = s.GrantId, from = s.From.Iso(), to = s.To.Iso(), country = s.Country, notifiedOn = s.NotifiedOn.Iso(), status = s.Status,
-        statusText = s.Status switch
-        {
-            "notified" => "Meddelt (op til en måned)",
-            "applied" => "Ansøgt, afventer afgørelse",
-            "approved" => "Godkendt",
-            _ => "Afslået",
-        },
+        statusText = StatusText(s.Status),
         decidedOn = s.DecidedOn?.Iso(), decisionNote = s.DecisionNote,
     };
 
@@ -52,7 +55,7 @@ public static class StayAbroadEndpoints
     }
 
     /// <summary>The citizen (or the caseworker on their behalf) gives notice of a stay, or applies for a stay over a month.</summary>
-    private static async Task<IResult> Create(Guid id, StayRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Today today,
+    public static async Task<IResult> Create(Guid id, StayRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Today today,
         KeyedLocks locks, CancellationToken ct)
     {
         var actor = Access.Require(http);
@@ -120,7 +123,7 @@ public static class StayAbroadEndpoints
     }
 
     /// <summary>The caseworker decides an application for a stay over a month, before the citizen leaves; the decision goes out as a letter with klagevejledning.</summary>
-    private static async Task<IResult> Decide(Guid id, StayDecisionRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
+    public static async Task<IResult> Decide(Guid id, StayDecisionRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
         Standards standards, Today today, Letters.LetterService letters, CancellationToken ct)
     {
         var actor = Access.Require(http);
@@ -136,7 +139,7 @@ public static class StayAbroadEndpoints
         var note = v.Text("note", body?.Note, required: body?.Approve == false, max: 2000);
         if (body?.Approve is null)
         {
-            v.Add("approve", "Angiv om opholdet godkendes (true) eller afslås (false).");
+            v.Add("approve", "Vælg, om opholdet godkendes eller afslås.");
         }
         if (decided > today.Date)
         {
