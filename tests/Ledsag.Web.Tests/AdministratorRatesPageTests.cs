@@ -54,7 +54,7 @@ public sealed partial class AdministratorRatesPageTests(SqliteFactory factory) :
         var admin = await factory.SignedIn("lejre", Role.Administrator);
         var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/administrator/satser"));
         page.ShouldContain("Lejre Kommune tilbyder ikke kontant tilskud");
-        page.ShouldContain("lejre.txt, 11. Særlige forhold");
+        page.ShouldContain("Lejre Kommunes kvalitetsstandard, 11. Særlige forhold");
         page.ShouldNotContain("Gem timebeløbet");
     }
 

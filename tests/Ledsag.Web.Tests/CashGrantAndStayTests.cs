@@ -174,7 +174,7 @@ public abstract class CashGrantAndStayTests(LedsagFactory factory)
         await lejre.Post($"/api/companions/{friend}/relation-declarations", new { citizenId = lejreCitizen, relation = "other_close", description = "Barndomsven" }, HttpStatusCode.Created);
         await lejre.Post($"/api/companions/{friend}/relation-declarations", new { citizenId = lejreCitizen, relation = "none" }, HttpStatusCode.Conflict);
         (await lejre.Post($"/api/grants/{lejreGrant}/companions", new { companionId = friend, from = "2026-06-01" }, HttpStatusCode.BadRequest))
-            .GetProperty("errors").GetProperty("relation")[0].GetString()!.ShouldContain("lejre.txt");
+            .GetProperty("errors").GetProperty("relation")[0].GetString()!.ShouldContain("Lejre Kommunes kvalitetsstandard");
         var (_, hCitizen, hGrant) = await Granted("haderslev");
         var (haderslev, hFriend) = await Approved("haderslev", new { name = "Ven i Haderslev" });
         await haderslev.Post($"/api/companions/{hFriend}/employ", new { });

@@ -333,7 +333,7 @@ public abstract class DecisionTests(LedsagFactory factory)
         var id = await Assessed(client, citizen, "2026-05-01");
         var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-05-10", outcome = "grant", start = "2026-05-15" })).Id("grantId");
         var problem = await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-06-01", to = "2026-11-30", purpose = "Rejse" }, HttpStatusCode.BadRequest);
-        problem.GetProperty("errors").GetProperty("companionId")[0].GetString()!.ShouldContain("bronderslev.txt");
+        problem.GetProperty("errors").GetProperty("companionId")[0].GetString()!.ShouldContain("Brønderslev Kommunes kvalitetsstandard");
         problem.GetProperty("errors").TryGetProperty("companionExpenses", out _).ShouldBeTrue();
     }
 

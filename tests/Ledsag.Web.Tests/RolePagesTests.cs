@@ -173,6 +173,9 @@ public sealed class RolePagesTests(BrowserFixture fixture) : BrowserPages(fixtur
         await coordinator.Locator("p.success").WaitForAsync();
 
         await caseworker.GotoAsync($"/sager/{caseId}");
+        // Deadlines and rules cite the municipality's quality standard by name, never the file it was read from.
+        (await caseworker.Locator("main").InnerTextAsync()).ShouldSatisfyAllConditions(
+            t => t.ShouldNotContain(".txt"), t => t.ShouldNotContain(".yaml"), t => t.ShouldContain("Ballerup Kommunes kvalitetsstandard"));
         // A stay of two months must be applied for; refusing it needs a reason, approving it sends a letter.
         var from = DateTime.Today.AddDays(40).ToString("yyyy-MM-dd");
         var to = DateTime.Today.AddDays(100).ToString("yyyy-MM-dd");

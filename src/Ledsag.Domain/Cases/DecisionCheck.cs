@@ -159,8 +159,8 @@ public static class DecisionCheck
                 "end" => "Ophør af bevillingen skal begrundes.",
                 _ when partial => $"En bevilling på færre end {Danish(full.Value)} timer er et delvist afslag og skal begrundes.",
                 _ => recommendation?.Kind == RecommendationKind.Deny
-                    ? "Motoren anbefaler afslag; en bevilling skal begrundes."
-                    : "Motoren har markeret sagen til nærmere vurdering; afgørelsen skal begrundes.",
+                    ? "Ledsags vurdering efter reglerne er afslag; en bevilling skal begrundes."
+                    : "Ledsags vurdering efter reglerne er, at sagen skal vurderes nærmere; afgørelsen skal begrundes.",
             };
             Block("JUSTIFICATION_MISSING", "justification", why, "Forvaltningsloven §§ 22 og 24");
         }

@@ -43,7 +43,7 @@ public sealed class FormErrors
 
     public void Set(Infrastructure.ProblemException p)
     {
-        Title = p.Errors.Count > 0 ? "Der er fejl i det, du har udfyldt" : p.Title;
+        Title = p.Errors.Count > 0 ? "Der er fejl i det, du har udfyldt" : Infrastructure.Citations.Cite(p.Title);
         _errors = p.Errors.Count > 0
             ? new Dictionary<string, string[]>(p.Errors, StringComparer.OrdinalIgnoreCase)
             : new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase) { [""] = [p.Title] };
@@ -79,7 +79,7 @@ public sealed class FormErrors
 
     private string Message(string key, string[] messages)
     {
-        var text = string.Join(" ", messages);
+        var text = Infrastructure.Citations.Cite(string.Join(" ", messages));
         if (!_fields.TryGetValue(key, out var f))
         {
             return text;

@@ -61,8 +61,8 @@ public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<Prob
         {
             case ProblemException p:
                 problem = p.Errors.Count > 0
-                    ? new ValidationProblemDetails(p.Errors) { Status = p.Status, Title = p.Title }
-                    : new ProblemDetails { Status = p.Status, Title = p.Title };
+                    ? new ValidationProblemDetails(p.Errors.ToDictionary(e => e.Key, e => e.Value.Select(Citations.Cite).ToArray())) { Status = p.Status, Title = Citations.Cite(p.Title) }
+                    : new ProblemDetails { Status = p.Status, Title = Citations.Cite(p.Title) };
                 if (p.Code is not null)
                 {
                     problem.Extensions["code"] = p.Code;

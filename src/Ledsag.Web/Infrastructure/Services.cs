@@ -1,14 +1,44 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Ledsag.Domain.Standards;
 using NodaTime;
 
 namespace Ledsag.Web.Infrastructure;
 
 /// <summary>The standards in force, loaded once at start-up (a bad file stops the start with its error).</summary>
-public sealed class Standards(StandardSet set)
+public sealed class Standards
 {
-    public StandardSet Set => set;
+    private readonly StandardSet _set;
 
-    public MunicipalStandard For(string municipalityId) => set[municipalityId];
+    public Standards(StandardSet set)
+    {
+        _set = set;
+        foreach (var m in set.Municipalities.Values)
+        {
+            Citations.Names[m.Id] = m.Name;
+        }
+    }
+
+    public StandardSet Set => _set;
+
+    public MunicipalStandard For(string municipalityId) => _set[municipalityId];
+}
+
+/// <summary>
+/// Nobody reads file names: a source quoted from a standard's file («gribskov.txt, Sagsbehandlingstid: «…»») is cited
+/// as the municipality's quality standard («Gribskov Kommunes kvalitetsstandard, …»). Used by letters, pages and
+/// problem documents alike.
+/// </summary>
+public static partial class Citations
+{
+    /// <summary>Municipality id → name, filled as the standards load (the file is named after the id).</summary>
+    internal static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+
+    public static string Cite(string text) => string.IsNullOrEmpty(text) ? text : SourceFile().Replace(text, m =>
+        Names.TryGetValue(m.Groups["id"].Value, out var name) ? $"{name}s kvalitetsstandard" : m.Value);
+
+    [GeneratedRegex(@"\b(?<id>[a-z0-9_]+)\.(txt|yaml)\b")]
+    private static partial Regex SourceFile();
 }
 
 /// <summary>"Today" in Denmark, from the injected clock.</summary>
