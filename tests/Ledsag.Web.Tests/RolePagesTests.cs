@@ -213,4 +213,19 @@ public sealed class RolePagesTests(BrowserFixture fixture) : BrowserPages(fixtur
         (await caseworker.Locator("#relations-heading + p + ul").InnerTextAsync()).ShouldContain("Undtagelse givet: Borgeren vil kun ledsages af sin søster.");
         await Accessible(caseworker, "sagsbehandler-bevilling-telefon");
     }
+
+    [Theory]
+    [InlineData("borger.ballerup", "**/mine-timer", "borger-mine-timer-telefon", "/min-sag", "borger-min-sag-telefon")]
+    [InlineData("ledsager.ballerup", "**/ledsager", "ledsager-registrer-telefon", "/ledsager?maaned=2026-06", "ledsager-juni-telefon")]
+    public async Task CitizenAndCompanion_StartPagesFitAPhone(string user, string start, string name, string next, string nextName)
+    {
+        var page = await SignIn(user, phone: true);
+        await Arrive(page, start);
+        await Accessible(page, name);
+        // Nothing wider than the phone's screen: no sideways scrolling.
+        (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue();
+        await page.GotoAsync(next);
+        await Accessible(page, nextName);
+        (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue();
+    }
 }
