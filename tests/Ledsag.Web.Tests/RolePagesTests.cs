@@ -212,6 +212,23 @@ public sealed class RolePagesTests(BrowserFixture fixture) : BrowserPages(fixtur
         await caseworker.Locator("p.success:has-text('Undtagelsen er registreret')").WaitForAsync();
         (await caseworker.Locator("#relations-heading + p + ul").InnerTextAsync()).ShouldContain("Undtagelse givet: Borgeren vil kun ledsages af sin søster.");
         await Accessible(caseworker, "sagsbehandler-bevilling-telefon");
+
+        // The citizen's claim for the yearly subsidy is decided from the case, as finance would, once the administrator has entered the year's amount.
+        var admin = await SignIn("admin.ballerup");
+        await Arrive(admin, "**/administrator");
+        await admin.GotoAsync("/administrator/satser");
+        await admin.GetByLabel($"Beløb i kroner for {DateTime.Today.Year}").FillAsync("1070");
+        await admin.GetByLabel("Kilde (fx ministeriets satstabel)").FillAsync("Ballerup Kommunes takstblad");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Gem beløbet" }).ClickAsync();
+        await admin.Locator("p.success").WaitForAsync();
+        await caseworker.GetByRole(AriaRole.Link, new() { Name = $"Afgør ansøgningen for {DateTime.Today.Year}" }).ClickAsync();
+        await Arrive(caseworker, "**/okonomi/tilskud/**");
+        await caseworker.GetByLabel("Bevil det søgte beløb", new() { Exact = false }).CheckAsync();
+        await caseworker.GetByRole(AriaRole.Button, new() { Name = "Træf afgørelse og send brev" }).ClickAsync();
+        await caseworker.Locator("p.success").WaitForAsync();
+        await Accessible(caseworker, "sagsbehandler-tilskud-afgjort-telefon");
+        await caseworker.GotoAsync($"/sager/{caseId}");
+        (await caseworker.Locator("#claims-heading + table").InnerTextAsync()).ShouldContain("Bevilget");
     }
 
     [Theory]

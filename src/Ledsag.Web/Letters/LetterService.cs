@@ -140,6 +140,9 @@ public static class Danish
 
     public static string Month(int month) => Months[month - 1];
 
+    /// <summary>The text with its first letter upper-case («bevilget» → «Bevilget»), for a value that starts a table cell.</summary>
+    public static string Capitalised(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
     /// <summary>«a», «a og b», «a, b og c».</summary>
     public static string List(IReadOnlyList<string> items) =>
         items.Count <= 1 ? string.Concat(items) : $"{string.Join(", ", items.Take(items.Count - 1))} og {items[^1]}";
