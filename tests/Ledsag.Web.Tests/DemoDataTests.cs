@@ -170,24 +170,28 @@ public sealed class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
         });
     }
 
-    [Fact]
-    public async Task SeedDemoReset_DeletesTheDemoDatabase_AndSeedsItAgain_WithoutWhatWasAddedBefore()
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task SeedDemoReset_DeletesTheDemoDatabase_AndSeedsItAgain_WithoutWhatWasAddedBefore(string provider)
     {
         var file = Path.Combine(Path.GetTempPath(), $"ledsag-reset-{Guid.NewGuid():N}.db");
-        var connection = $"Data Source={file}";
+        var connection = provider == "Sqlite" ? $"Data Source={file}"
+            : new Npgsql.NpgsqlConnectionStringBuilder(Postgres.ConnectionString) { Database = $"ledsag_reset_{Guid.NewGuid():N}" }.ToString();
+        (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run([.. args, "--provider", provider, "--connection", connection]);
         try
         {
-            CliRunner.Run("seed", "--demo", "--connection", connection).Exit.ShouldBe(0);
-            await using (var db = Cli.DatabaseCommands.Open("Sqlite", connection))
+            Run("seed", "--demo").Exit.ShouldBe(0);
+            await using (var db = Cli.DatabaseCommands.Open(provider, connection))
             {
                 db.Citizens.Add(new Citizen { MunicipalityId = "lejre", Name = "Før Nulstilling", Cpr = "0101801234", BirthDate = new NodaTime.LocalDate(1980, 1, 1) });
                 await db.SaveChangesAsync();
             }
 
-            var (exit, output, error) = CliRunner.Run("seed", "--demo", "--reset", "--connection", connection);
+            var (exit, output, error) = Run("seed", "--demo", "--reset");
             exit.ShouldBe(0, error);
             output.ShouldStartWith("Demodata er nulstillet: databasen er slettet og oprettet igen med frisk demodata");
-            await using (var db = Cli.DatabaseCommands.Open("Sqlite", connection))
+            await using (var db = Cli.DatabaseCommands.Open(provider, connection))
             {
                 (await db.Citizens.AnyAsync(c => c.Name == "Før Nulstilling")).ShouldBeFalse();
                 (await db.Users.CountAsync(u => u.UserName.StartsWith("admin."))).ShouldBe(5);
@@ -196,17 +200,17 @@ public sealed class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
             }
 
             // Bad input: a reset without --demo, and a database that holds more than the demo, are refused with a line and a reason.
-            var alone = CliRunner.Run("seed", "--reset", "--connection", connection);
+            var alone = Run("seed", "--reset");
             alone.Exit.ShouldBe(2);
             alone.Err.ShouldBe($"fejl: --reset: kan kun bruges sammen med --demo (kun demodata kan nulstilles){Environment.NewLine}");
-            await using (var db = Cli.DatabaseCommands.Open("Sqlite", connection))
+            await using (var db = Cli.DatabaseCommands.Open(provider, connection))
             {
                 await db.Users.Where(u => u.UserName == "admin.haderslev").ExecuteUpdateAsync(u => u.SetProperty(x => x.UserName, "kommunens.admin"));
             }
-            var real = CliRunner.Run("seed", "--demo", "--reset", "--connection", connection);
+            var real = Run("seed", "--demo", "--reset");
             real.Exit.ShouldBe(2);
             real.Err.ShouldStartWith("fejl: --reset: databasen indeholder andre data end demodata og bliver ikke nulstillet");
-            await using (var db = Cli.DatabaseCommands.Open("Sqlite", connection))
+            await using (var db = Cli.DatabaseCommands.Open(provider, connection))
             {
                 (await db.Users.AnyAsync(u => u.UserName == "kommunens.admin")).ShouldBeTrue(); // nothing was touched
             }
