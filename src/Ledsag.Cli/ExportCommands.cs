@@ -125,11 +125,12 @@ public static class ExportCommands
         }
     }
 
-    public static async Task<int> SeedAsync(bool demo, string? provider, string? connection, string standardsDir, TextWriter output, TextWriter error)
+    /// <summary><c>ledsag seed --demo</c> seeds the demo data once; <c>--reset</c> first deletes a demo database (only one) to seed it afresh.</summary>
+    public static async Task<int> SeedAsync(bool demo, bool reset, string? provider, string? connection, string standardsDir, TextWriter output, TextWriter error)
     {
         if (!demo)
         {
-            error.WriteLine("fejl: angiv --demo (der findes kun demodata at indlæse)");
+            error.WriteLine(reset ? "fejl: --reset: kan kun bruges sammen med --demo (kun demodata kan nulstilles)" : "fejl: angiv --demo (der findes kun demodata at indlæse)");
             return LedsagCommand.BadInput;
         }
         try
@@ -140,9 +141,15 @@ public static class ExportCommands
             services.AddSingleton(MasterKey.FromEnvironment()).AddSingleton<AuditLog>().AddSingleton<Passwords>().AddSingleton<Today>().AddSingleton<LetterService>();
             services.AddScoped(_ => DatabaseCommands.Open(provider, connection));
             services.AddScoped<CaseWorkflow>();
+            services.AddScoped<Access>();
             await using var provider_ = services.BuildServiceProvider();
             using var scope = provider_.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<LedsagDb>();
+            if (reset && await Ledsag.Web.DemoData.ResetAsync(db) is { } refusal)
+            {
+                error.WriteLine($"fejl: --reset: {refusal}");
+                return LedsagCommand.BadInput;
+            }
             await Database.MigrateAsync(db);
             foreach (var m in scope.ServiceProvider.GetRequiredService<Standards>().Set.Municipalities.Values)
             {
@@ -153,10 +160,11 @@ public static class ExportCommands
             }
             await db.SaveChangesAsync();
             await Ledsag.Web.DemoData.SeedAsync(scope.ServiceProvider);
-            output.WriteLine($"Demodata for {string.Join(", ", Ledsag.Web.DemoData.Municipalities)} er indlæst (adgangskode: {Ledsag.Web.DemoData.Password}).");
+            output.WriteLine(reset ? Ledsag.Web.DemoData.ResetDone
+                : $"Demodata for {string.Join(", ", Ledsag.Web.DemoData.Municipalities)} er indlæst (adgangskode: {Ledsag.Web.DemoData.Password}).");
             return LedsagCommand.Ok;
         }
-        catch (Exception e) when (e is IOException or ArgumentException or Domain.Text.RuleFileException)
+        catch (Exception e) when (e is IOException or ArgumentException or Domain.Text.RuleFileException or System.Data.Common.DbException)
         {
             error.WriteLine($"fejl: {e.Message}");
             return LedsagCommand.BadInput;

@@ -104,8 +104,10 @@ public static class LedsagCommand
         reminders.SetAction((r, _) => ExportCommands.LapseRemindersAsync(r.GetValue(monthOption)!, r.GetValue(providerOption), r.GetValue(connectionOption), StandardsFrom(r), output, error));
         root.Add(new Command("letters", "Breve") { reminders });
         var demoOption = new Option<bool>("--demo") { Description = "Indlæs demodata for de fem kommuner" };
-        var seed = new Command("seed", "Indlæs demodata") { demoOption, providerOption, connectionOption };
-        seed.SetAction((r, _) => ExportCommands.SeedAsync(r.GetValue(demoOption), r.GetValue(providerOption), r.GetValue(connectionOption), StandardsFrom(r), output, error));
+        var resetOption = new Option<bool>("--reset") { Description = "Slet først en database med demodata og indlæs frisk demodata (stop serveren før)" };
+        var seed = new Command("seed", "Indlæs demodata") { demoOption, resetOption, providerOption, connectionOption };
+        seed.SetAction((r, _) => ExportCommands.SeedAsync(r.GetValue(demoOption), r.GetValue(resetOption), r.GetValue(providerOption), r.GetValue(connectionOption),
+            StandardsFrom(r), output, error));
         root.Add(seed);
 
         var backupOut = new Option<string>("--out") { Description = "Filen sikkerhedskopien skrives til", Required = true };

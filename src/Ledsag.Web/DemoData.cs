@@ -13,7 +13,9 @@ namespace Ledsag.Web;
 
 /// <summary>
 /// Demo data for the five municipalities: staff, companions, citizens and cases in every state, built
-/// with the same engine and workflow records as real cases. Seeded once; a second start adds nothing.
+/// with the same engine, workflow records and companion handlers as real ones, so it passes the rules it
+/// demonstrates (DemoDataTests checks them). Seeded once; a second start adds nothing; <see cref="ResetAsync"/>
+/// starts again.
 /// </summary>
 public static class DemoData
 {
@@ -27,6 +29,39 @@ public static class DemoData
         ("Erik Bach", 1960, 11, 8), ("Freja Skov", 1988, 2, 14), ("Gustav Møller", 1975, 7, 21), ("Hanne Østergaard", 1990, 12, 1),
     ];
 
+    /// <summary>
+    /// Who accompanies the citizens whose case reached a grant: two companions, each with two citizens at most and a
+    /// time of day per citizen, so no companion is ever with two citizens at once (one citizen at a time, C-25-00).
+    /// The first companion, who signs in as «ledsager», accompanies the demo citizen.
+    /// </summary>
+    private static readonly Dictionary<CaseState, (int Companion, LocalTime Start)> Accompanied = new()
+    {
+        [CaseState.Granted] = (0, new LocalTime(14, 0)),
+        [CaseState.ComplaintReceived] = (0, new LocalTime(10, 0)),
+        [CaseState.ComplaintForwarded] = (1, new LocalTime(14, 0)),
+        [CaseState.Closed] = (1, new LocalTime(10, 0)),
+    };
+
+    /// <summary>What a reset says when it is done, on the command line and when the server starts.</summary>
+    public static string ResetDone =>
+        $"Demodata er nulstillet: databasen er slettet og oprettet igen med frisk demodata for {string.Join(", ", Municipalities)} (adgangskode for alle: {Password}).";
+
+    /// <summary>
+    /// Deletes the database for fresh demo data (<see cref="Database.DropAsync"/>); the caller migrates and seeds again. Only a
+    /// database that holds the demo data, or nothing, is deleted: otherwise nothing is touched and the reason is returned.
+    /// </summary>
+    public static async Task<string?> ResetAsync(LedsagDb db)
+    {
+        var holdsData = await db.Database.CanConnectAsync() && (await db.Database.GetAppliedMigrationsAsync()).Any()
+            && (await db.Users.AnyAsync() || await db.Citizens.AnyAsync());
+        if (holdsData && !await db.Users.AnyAsync(u => u.UserName == $"admin.{Municipalities[0]}"))
+        {
+            return "databasen indeholder andre data end demodata og bliver ikke nulstillet (kun en database med demodata, eller en tom, kan nulstilles)";
+        }
+        await Database.DropAsync(db);
+        return null;
+    }
+
     public static async Task SeedAsync(IServiceProvider services)
     {
         var db = services.GetRequiredService<LedsagDb>();
@@ -36,6 +71,7 @@ public static class DemoData
         }
         var passwords = services.GetRequiredService<Passwords>();
         var flow = services.GetRequiredService<CaseWorkflow>();
+        var access = services.GetRequiredService<Access>();
         var today = flow.Today.Date;
         foreach (var (m, index) in Municipalities.Select((m, i) => (m, i)))
         {
@@ -52,21 +88,18 @@ public static class DemoData
             var caseworker = AddUser("sagsbehandler", Role.Caseworker, "Sara Sagsbehandler");
             caseworker.Phone = "70 10 20 30";
             caseworker.Email = $"sagsbehandler@{m}.demo.ledsag.dk";
-            AddUser("koordinator", Role.Coordinator, "Kim Koordinator");
+            var coordinator = AddUser("koordinator", Role.Coordinator, "Kim Koordinator");
             AddUser("okonomi", Role.Finance, "Ole Økonomi");
-            var companion = new Companion { MunicipalityId = m, Name = "Lise Ledsager", Status = CompanionStatus.Employed, Area = "Centrum", DrivingLicence = true, Availability = "1,3,5,6",
-                // Every demo companion has a clean criminal record (Haderslev's standard requires one before employment).
-                CriminalRecordDate = today.PlusMonths(-13), CriminalRecordClean = true };
-            if (flow.Standards.For(m).Get<string>(Domain.Standards.Parameters.CompanionEmployer, today).Value == "provider")
-            {
-                // Lejre: its partner provider employs the companions.
-                var provider = new Provider { MunicipalityId = m, Name = "Ledsagerservice Demo ApS", Cvr = "12345674", ContactName = "Pia Personale", Phone = "70 20 30 40", CreatedAt = flow.Today.Now };
-                db.Providers.Add(provider);
-                companion.Employer = "provider";
-                companion.ProviderId = provider.Id;
-            }
-            db.Companions.Add(companion);
-            AddUser("ledsager", Role.Companion, companion.Name).CompanionId = companion.Id;
+            await db.SaveChangesAsync();
+
+            // The companions go through the coordinator's own steps, so they pass the standard's rules as any companion must.
+            var coordinating = new Actor(coordinator.Id, m, Role.Coordinator, null, null);
+            Companion[] companions =
+            [
+                await CompanionAsync(services, coordinating, "Lise Ledsager", "Centrum", [1, 3, 5, 6], today.PlusMonths(-13)),
+                await CompanionAsync(services, coordinating, "Jonas Kragh", "Nord", [2, 4, 6, 7], today.PlusMonths(-9)),
+            ];
+            AddUser("ledsager", Role.Companion, companions[0].Name).CompanionId = companions[0].Id;
 
             var actor = new Actor(caseworker.Id, m, Role.Caseworker, null, null);
             var citizens = People.Select((p, i) =>
@@ -87,13 +120,41 @@ public static class DemoData
 
             var states = new[] { CaseState.Received, CaseState.InAssessment, CaseState.Consultation, CaseState.Granted,
                 CaseState.Refused, CaseState.ComplaintReceived, CaseState.ComplaintForwarded, CaseState.Closed };
+            var booked = new List<SessionRow>();
             for (var i = 0; i < states.Length; i++)
             {
-                await BuildCaseAsync(flow, actor, citizens[i], states[i], today, i, companion);
+                var companion = Accompanied.TryGetValue(states[i], out var a) ? (companions[a.Companion], a.Start) : default((Companion, LocalTime)?);
+                await BuildCaseAsync(flow, access, actor, citizens[i], states[i], today, i, companion, booked);
             }
             await flow.SaveAsync(CancellationToken.None);
             await ClaimsAsync(db, m, [citizens[5], citizens[6]], today);
         }
+    }
+
+    /// <summary>
+    /// A companion created, given a clean criminal record dated <paramref name="recordOn"/>, approved and employed through
+    /// the coordinator's handlers — where the standard lets a provider employ (Lejre), by the municipality's demo provider.
+    /// </summary>
+    private static async Task<Companion> CompanionAsync(IServiceProvider services, Actor coordinator, string name, string area, int[] days, LocalDate recordOn)
+    {
+        var db = services.GetRequiredService<LedsagDb>();
+        var audit = services.GetRequiredService<AuditLog>();
+        var standards = services.GetRequiredService<Standards>();
+        var today = services.GetRequiredService<Today>();
+        var ct = CancellationToken.None;
+        var k = await CompanionEndpoints.CreateAsync(coordinator,
+            new CompanionEndpoints.CompanionRequest(name, null, null, null, area, null, days, true, false, null, null), db, audit, standards, today, ct);
+        await CompanionEndpoints.CriminalRecordAsync(coordinator, k.Id, new CompanionEndpoints.CriminalRecordRequest(recordOn.Iso(), true), db, audit, today, ct);
+        await CompanionEndpoints.ApproveAsync(coordinator, k.Id, db, audit, standards, today, ct);
+        Guid? providerId = null;
+        if (k.Employer == "provider")
+        {
+            var provider = await db.Providers.FirstOrDefaultAsync(p => p.MunicipalityId == coordinator.MunicipalityId, ct)
+                ?? await CompanionEndpoints.CreateProviderAsync(coordinator,
+                    new CompanionEndpoints.ProviderRequest("Ledsagerservice Demo ApS", "12345674", "Pia Personale", "70 20 30 40", null), db, audit, today, ct);
+            providerId = provider.Id;
+        }
+        return await CompanionEndpoints.EmployAsync(coordinator, k.Id, new CompanionEndpoints.EmployRequest(null, providerId, null), db, audit, standards, today, ct);
     }
 
     /// <summary>
@@ -163,7 +224,8 @@ public static class DemoData
         return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
-    private static async Task BuildCaseAsync(CaseWorkflow flow, Actor actor, Citizen citizen, CaseState target, LocalDate today, int i, Companion companion)
+    private static async Task BuildCaseAsync(CaseWorkflow flow, Access access, Actor actor, Citizen citizen, CaseState target, LocalDate today, int i,
+        (Companion Companion, LocalTime Start)? accompanied, List<SessionRow> booked)
     {
         var db = flow.Db;
         var standard = flow.Standards.For(actor.MunicipalityId);
@@ -234,48 +296,49 @@ public static class DemoData
         {
             flow.OpenDeadline(c, d.Name, d.Due!.Value, d.Trace[0].Source);
         }
-        db.RelationDeclarations.Add(new RelationDeclaration
-        {
-            MunicipalityId = actor.MunicipalityId, CompanionId = companion.Id, CitizenId = citizen.Id, Relation = "none", DeclaredOn = grant.Start,
-            RecordedBy = actor.UserId, RecordedAt = flow.Today.Now,
-        });
-        db.Assignments.Add(new Assignment { CompanionId = companion.Id, CitizenId = citizen.Id, From = grant.Start });
-        db.SavingsAgreements.Add(new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse",
-            AgreedOn = grant.Start, CompanionId = companion.Id, CompanionExpenses = "Borgeren betaler ledsagerens udgifter til billetter og transport" });
-        var ledger = new HoursLedger(new Domain.Hours.Grant(grant.Start, null, new Minutes(grant.MinutesPerMonth),
-            [new SavingsAgreement(grant.Start, today.PlusMonths(6))]), LedgerRules.Timeline(standard));
+        // A citizen who moved away (the closed case) was last accompanied on the day the grant ended.
+        LocalDate? end = target == CaseState.Closed ? today.PlusDays(-10) : null;
+        var (companion, start) = accompanied ?? throw new InvalidOperationException($"No companion planned for a case that reaches {target}.");
+        // The declaration and the assignment under the rules a coordinator's match meets (SEL § 97 stk. 4; approved companion; clean record where required).
+        await CompanionEndpoints.DeclareAsync(actor, companion.Id, new CompanionEndpoints.DeclarationRequest(citizen.Id, "none", null, grant.Start.Iso()),
+            db, flow.Audit, access, flow.Today, CancellationToken.None);
+        await CompanionRules.RequireAssignableAsync(db, standard, companion, citizen.Id, grant.Start, CancellationToken.None);
+        db.Assignments.Add(new Assignment { CompanionId = companion.Id, CitizenId = citizen.Id, From = grant.Start, EndedOn = end });
+        var agreement = new SavingsAgreementRow { GrantId = grant.Id, From = grant.Start, To = today.PlusMonths(6), Purpose = "Opsparing til sommerrejse",
+            AgreedOn = grant.Start, CompanionId = companion.Id, CompanionExpenses = "Borgeren betaler ledsagerens udgifter til billetter og transport" };
+        db.SavingsAgreements.Add(agreement);
+        // Sessions through the ledger the registration uses: hours that are not there are not spent.
+        var ledger = new HoursLedger(GrantEndpoints.ToDomain(grant, [new SavingsAgreement(agreement.From, agreement.To, agreement.AgreedOn)]), LedgerRules.Timeline(standard));
         var activities = new[] { "cinema", "shopping", "family_visit", "sport", "culture" };
         var seq = 0;
-        for (var day = grant.Start.PlusDays(3); day < today; day = day.PlusDays(9))
+        for (var day = grant.Start.PlusDays(3); day <= (end ?? today.PlusDays(-1)); day = day.PlusDays(9))
         {
             var minutes = new Minutes(120 + (seq * 45 % 120));
-            if (ledger.Use(day, minutes).Accepted)
+            var sameDay = booked.Where(s => s.CompanionId == companion.Id && s.Date == day).ToList();
+            if (SessionEndpoints.Overlapping(sameDay, start, start.PlusMinutes(minutes.Value)) is null && ledger.Use(day, minutes).Accepted)
             {
-                db.Sessions.Add(new SessionRow
+                var session = new SessionRow
                 {
                     GrantId = grant.Id, Date = day, Minutes = minutes.Value, Activity = activities[seq % activities.Length],
                     CompanionId = companion.Id, Km = seq % 3 == 0 ? 12 : 0, RegisteredBy = actor.UserId, RegisteredByRole = nameof(Role.Caseworker), RegisteredAt = flow.Today.Now, Sequence = ++seq,
-                    StartTime = new LocalTime(14, 0), EndTime = new LocalTime(14, 0).PlusMinutes(minutes.Value), ConfirmedAt = flow.Today.Now, ConfirmedBy = actor.UserId,
-                });
+                    StartTime = start, EndTime = start.PlusMinutes(minutes.Value), ConfirmedAt = flow.Today.Now, ConfirmedBy = actor.UserId,
+                };
+                db.Sessions.Add(session);
+                booked.Add(session);
             }
         }
         if (target == CaseState.Granted)
         {
             return;
         }
-        if (target == CaseState.Closed)
+        if (end is { } ended)
         {
-            var end = today.PlusDays(-10);
-            grant.End = end;
+            grant.End = ended;
             grant.EndReason = "moved";
             grant.InForceCitizenId = null;
-            foreach (var s in db.ChangeTracker.Entries<SessionRow>().Where(e => e.Entity.GrantId == grant.Id && e.Entity.Date > end).ToList())
-            {
-                s.State = EntityState.Detached;
-            }
             c.State = CaseState.Closed;
-            flow.Record(c, actor, "grant_ended", end, "fraflyttet kommunen", new { grantId = grant.Id, reason = "moved" });
-            await flow.CloseAsync(c, end, "grant_ended", CancellationToken.None, "first_follow_up_due", "follow_up_due");
+            flow.Record(c, actor, "grant_ended", ended, "fraflyttet kommunen", new { grantId = grant.Id, reason = "moved" });
+            await flow.CloseAsync(c, ended, "grant_ended", CancellationToken.None, "first_follow_up_due", "follow_up_due");
             return;
         }
 

@@ -10,8 +10,15 @@ using NodaTime;
 using Scalar.AspNetCore;
 
 var demo = args.Contains("--demo");
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+// --demo --reset: start again from fresh demo data (the database is deleted, created and seeded anew).
+var reset = args.Contains("--reset");
+var builder = WebApplication.CreateBuilder(args.Where(a => a is not ("--demo" or "--reset")).ToArray());
 demo |= builder.Configuration.GetValue<bool>("Demo:Seed");
+if (reset && !demo)
+{
+    Console.Error.WriteLine("fejl: --reset: kan kun bruges sammen med --demo (kun demodata kan nulstilles)");
+    return 2;
+}
 
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(_ => new Standards(StandardsDirectory.Load(StandardsDirectory.Locate(builder.Configuration["Standards:Path"]))));
@@ -176,7 +183,16 @@ CashGrantEndpoints.Map(app);
 UserEndpoints.Map(app);
 app.MapRazorComponents<Ledsag.Web.Components.App>();
 
+if (reset && await Startup.ResetDemoAsync(app.Services) is { } refusal)
+{
+    Console.Error.WriteLine($"fejl: --reset: {refusal}");
+    return 2;
+}
 await Startup.PrepareDatabaseAsync(app.Services, demo);
+if (reset)
+{
+    Console.WriteLine(DemoData.ResetDone);
+}
 if (app.Configuration.GetValue<bool>("Bench:Baselines"))
 {
     BenchBaselines.Map(app);
@@ -186,6 +202,7 @@ if (demo)
     app.Lifetime.ApplicationStarted.Register(() => Startup.PrintWelcome(app));
 }
 app.Run();
+return 0;
 
 /// <summary>The web host's entry point, visible to the integration tests.</summary>
 public partial class Program;

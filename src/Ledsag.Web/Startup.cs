@@ -9,6 +9,16 @@ namespace Ledsag.Web;
 /// <summary>First-run work: migrate the database, register the municipalities of the standards, seed demo data.</summary>
 public static class Startup
 {
+    /// <summary>
+    /// <c>--demo --reset</c>: deletes the demo database before <see cref="PrepareDatabaseAsync"/> creates and seeds it again;
+    /// returns why not when the database holds more than the demo data.
+    /// </summary>
+    public static async Task<string?> ResetDemoAsync(IServiceProvider services)
+    {
+        using var scope = services.CreateScope();
+        return await DemoData.ResetAsync(scope.ServiceProvider.GetRequiredService<LedsagDb>());
+    }
+
     public static async Task PrepareDatabaseAsync(IServiceProvider services, bool demo)
     {
         using var scope = services.CreateScope();

@@ -38,8 +38,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public static string RepoRoot => Ledsag.Testing.RepositoryRoot.Path;
 
-    /// <summary>Starts the server and waits until /health answers; <paramref name="demo"/> seeds the demo data.</summary>
-    public static async Task<ServerProcess> StartAsync(string provider, string connection, bool demo = false, bool jobs = false, int? port = null)
+    /// <summary>
+    /// Starts the server and waits until /health answers; <paramref name="demo"/> seeds the demo data, <paramref name="reset"/>
+    /// deletes the demo database first (<c>--demo --reset</c>).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string provider, string connection, bool demo = false, bool jobs = false, int? port = null, bool reset = false)
     {
         var dll = Path.Combine(RepoRoot, "src", "Ledsag.Web", "bin", "Debug", "net10.0", "Ledsag.Web.dll");
         if (!File.Exists(dll))
@@ -58,6 +61,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (demo)
         {
             info.ArgumentList.Add("--demo");
+        }
+        if (reset)
+        {
+            info.ArgumentList.Add("--reset");
         }
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{chosen}");

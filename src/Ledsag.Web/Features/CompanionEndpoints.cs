@@ -153,9 +153,12 @@ public static class CompanionEndpoints
         return Results.Ok(View(k, showCpr: actor.Role is Role.Coordinator or Role.Administrator or Role.Companion));
     }
 
-    internal static async Task<IResult> CriminalRecord(Guid id, CriminalRecordRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    internal static async Task<IResult> CriminalRecord(Guid id, CriminalRecordRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct) =>
+        Results.Ok(View(await CriminalRecordAsync(Access.Require(http), id, body, db, audit, today, ct), showCpr: true));
+
+    /// <summary>Records the companion's criminal record and whether it is clean; the API, the pages and the demo data all come here.</summary>
+    public static async Task<Companion> CriminalRecordAsync(Actor actor, Guid id, CriminalRecordRequest? body, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
-        var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
         var k = await Load(db, audit, actor, id, ct); // what is not yours is refused before its input is judged
         var v = new Validation();
@@ -173,7 +176,7 @@ public static class CompanionEndpoints
         k.CriminalRecordClean = body!.Clean;
         audit.Add(db, actor, "criminal-record", "companion", id.ToString(), body.Clean == true ? "uden anmærkninger" : "med anmærkninger");
         await audit.SaveAsync(db, ct);
-        return Results.Ok(View(k, showCpr: true));
+        return k;
     }
 
     public static async Task<IResult> RelationException(Guid id, ExceptionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
@@ -215,9 +218,12 @@ public static class CompanionEndpoints
     }
 
     /// <summary>The close-relation declaration for one companion and one citizen, before approval or assignment.</summary>
-    internal static async Task<IResult> Declare(Guid id, DeclarationRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct)
+    internal static async Task<IResult> Declare(Guid id, DeclarationRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct) =>
+        Results.Created($"/api/companions/{id}/relation-declarations", DeclarationView(await DeclareAsync(Access.Require(http), id, body, db, audit, access, today, ct)));
+
+    /// <summary>Records the declaration for one companion and one citizen; the API, the pages and the demo data all come here.</summary>
+    public static async Task<RelationDeclaration> DeclareAsync(Actor actor, Guid id, DeclarationRequest? body, LedsagDb db, AuditLog audit, Access access, Today today, CancellationToken ct)
     {
-        var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Caseworker, Role.Administrator);
         var k = await Load(db, audit, actor, id, ct);
         var v = new Validation();
@@ -254,23 +260,33 @@ public static class CompanionEndpoints
             db.ChangeTracker.Clear();
             throw ProblemException.Conflict("Der er allerede en erklæring om nærtstående for ledsageren og borgeren.", "RELATION_ALREADY_DECLARED");
         }
-        return Results.Created($"/api/companions/{id}/relation-declarations", DeclarationView(row));
+        return row;
     }
 
-    private static async Task<IResult> ListProviders(HttpContext http, LedsagDb db, CancellationToken ct)
+    private static async Task<IResult> ListProviders(HttpContext http, LedsagDb db, CancellationToken ct) =>
+        Results.Ok((await ProvidersAsync(Access.Require(http), db, ct)).Select(ProviderView));
+
+    /// <summary>The municipality's providers by name; the API and the providers page both come here.</summary>
+    public static async Task<List<Provider>> ProvidersAsync(Actor actor, LedsagDb db, CancellationToken ct)
     {
-        var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator, Role.Caseworker, Role.Finance);
-        var rows = await db.Providers.AsNoTracking().Where(p => p.MunicipalityId == actor.MunicipalityId).OrderBy(p => p.Name).ToListAsync(ct);
-        return Results.Ok(rows.Select(ProviderView));
+        return await db.Providers.AsNoTracking().Where(p => p.MunicipalityId == actor.MunicipalityId).OrderBy(p => p.Name).ToListAsync(ct);
     }
 
     private static object ProviderView(Provider p) => new { id = p.Id, name = p.Name, cvr = p.Cvr, contactName = p.ContactName, phone = p.Phone, email = p.Email };
 
-    /// <summary>A provider the municipality works with: name, CVR (eight digits) and a contact.</summary>
     private static async Task<IResult> CreateProvider(ProviderRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
-        var actor = Access.Require(http);
+        var row = await CreateProviderAsync(Access.Require(http), body, db, audit, today, ct);
+        return Results.Created($"/api/providers/{row.Id}", ProviderView(row));
+    }
+
+    /// <summary>
+    /// A provider the municipality works with: name, CVR (eight digits) and a contact; the API, the providers page and the
+    /// demo data all come here.
+    /// </summary>
+    public static async Task<Provider> CreateProviderAsync(Actor actor, ProviderRequest? body, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
         var v = new Validation();
         var name = v.Name("name", body?.Name);
@@ -279,7 +295,8 @@ public static class CompanionEndpoints
         {
             v.Add("cvr", "CVR-nummeret skal være 8 cifre og et gyldigt CVR-nummer (kontrolcifferet passer ikke).");
         }
-        var contact = body?.ContactName is null ? null : v.Name("contactName", body.ContactName);
+        // A contact is optional: left empty (as a page's blank field sends it) it is none.
+        var contact = string.IsNullOrWhiteSpace(body?.ContactName) ? null : v.Name("contactName", body.ContactName);
         var phone = v.Text("phone", body?.Phone, required: false, max: 40);
         var email = v.Text("email", body?.Email, required: false, max: 200);
         if (phone is not null && !Fields.LooksLikePhone(phone))
@@ -307,7 +324,7 @@ public static class CompanionEndpoints
             db.ChangeTracker.Clear();
             throw ProblemException.Conflict("En leverandør med det CVR-nummer er allerede registreret.", "PROVIDER_EXISTS");
         }
-        return Results.Created($"/api/providers/{row.Id}", ProviderView(row));
+        return row;
     }
 
     private static async Task<IResult> Approve(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct) =>
@@ -322,20 +339,8 @@ public static class CompanionEndpoints
         {
             throw ProblemException.Conflict("Kun en ansøger kan godkendes.", "WRONG_STATUS");
         }
-        var standard = standards.For(k.MunicipalityId);
         var v = new Validation();
-        var record = standard.Get<bool>(Parameters.CompanionCriminalRecord, today.Date);
-        if (record.Value && k.CriminalRecordClean != true)
-        {
-            v.Add("criminalRecord", $"Kræver en straffeattest uden anmærkninger før godkendelse ({record.Source}).");
-        }
-        if (k.NominatedByCitizenId is { } nominator)
-        {
-            // Nominated by a citizen: the declaration for that citizen comes before approval.
-            var declaration = await db.RelationDeclarations.AsNoTracking().FirstOrDefaultAsync(r => r.CompanionId == k.Id && r.CitizenId == nominator, ct);
-            CompanionRules.RequireDeclared(v, standard, declaration, k.Name, today.Date);
-        }
-        await CompanionRules.RequireEmployerAsync(v, db, standard, k.MunicipalityId, k.Employer, k.ProviderId, null, today.Date, ct, employing: false);
+        await CompanionRules.RequireApprovableAsync(v, db, standards.For(k.MunicipalityId), k, today.Date, ct);
         v.ThrowIfInvalid();
         k.Status = CompanionStatus.Approved;
         audit.Add(db, actor, "approve", "companion", id.ToString());
@@ -343,9 +348,12 @@ public static class CompanionEndpoints
         return k;
     }
 
-    internal static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
+    internal static async Task<IResult> Employ(Guid id, EmployRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct) =>
+        Results.Ok(View(await EmployAsync(Access.Require(http), id, body, db, audit, standards, today, ct), showCpr: true));
+
+    /// <summary>Employs an approved companion under the standard's employer rule; the API, the pages and the demo data all come here.</summary>
+    public static async Task<Companion> EmployAsync(Actor actor, Guid id, EmployRequest? body, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
-        var actor = Access.Require(http);
         Access.RequireRole(actor, Role.Coordinator, Role.Administrator);
         var v = new Validation();
         var employer = v.Enum("employer", body?.Employer, CompanionRules.EmployerKeys, required: false);
@@ -373,7 +381,7 @@ public static class CompanionEndpoints
             db.ChangeTracker.Clear();
             throw ProblemException.Conflict("Ledsageren blev ansat samtidig af en anden. Hent ledsageren igen.", "WRONG_STATUS");
         }
-        return Results.Ok(View(k, showCpr: true));
+        return k;
     }
 
     private static async Task<IResult> End(Guid id, ReasonRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)

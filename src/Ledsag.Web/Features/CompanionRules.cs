@@ -49,6 +49,27 @@ public static class CompanionRules
         || (relation is "other_family" or "other_close" && standard.Get<bool>(Parameters.CloseRelationsIncludeOthers, on).Value);
 
     /// <summary>
+    /// What approval requires, added to <paramref name="v"/>: a criminal record without remarks where the standard
+    /// requires one, the nominating citizen's relation declaration, and an employer the standard allows. Approval
+    /// checks it; so does the demo data's test for every approved or employed companion.
+    /// </summary>
+    public static async Task RequireApprovableAsync(Validation v, LedsagDb db, MunicipalStandard standard, Companion k, LocalDate on, CancellationToken ct)
+    {
+        var record = standard.Get<bool>(Parameters.CompanionCriminalRecord, on);
+        if (record.Value && k.CriminalRecordClean != true)
+        {
+            v.Add("criminalRecord", $"Kræver en straffeattest uden anmærkninger før godkendelse ({record.Source}).");
+        }
+        if (k.NominatedByCitizenId is { } nominator)
+        {
+            // Nominated by a citizen: the declaration for that citizen comes before approval.
+            var declaration = await db.RelationDeclarations.AsNoTracking().FirstOrDefaultAsync(r => r.CompanionId == k.Id && r.CitizenId == nominator, ct);
+            RequireDeclared(v, standard, declaration, k.Name, on);
+        }
+        await RequireEmployerAsync(v, db, standard, k.MunicipalityId, k.Employer, k.ProviderId, null, on, ct, employing: false);
+    }
+
+    /// <summary>
     /// Refuses (400, naming the field) a companion who may not accompany the citizen: not approved, no relation
     /// declaration for this citizen, or a close relation without a caseworker's reasoned exception.
     /// </summary>

@@ -314,12 +314,15 @@ public static class SessionEndpoints
         }
     }
 
-    private static async Task<SessionRow?> OverlapsAsync(LedsagDb db, Guid companionId, LocalDate date, LocalTime start, LocalTime end, CancellationToken ct)
-    {
-        var sameDay = await db.Sessions.Where(s => s.CompanionId == companionId && s.Date == date).ToListAsync(ct);
-        var reversed = sameDay.Where(s => s.ReversalOf is not null).Select(s => s.ReversalOf).ToHashSet();
-        return sameDay.FirstOrDefault(s => s.ReversalOf is null && !reversed.Contains(s.Id) && s.StartTime is { } a && s.EndTime is { } b && a < end && start < b);
-    }
+    private static async Task<SessionRow?> OverlapsAsync(LedsagDb db, Guid companionId, LocalDate date, LocalTime start, LocalTime end, CancellationToken ct) =>
+        Overlapping(await db.Sessions.Where(s => s.CompanionId == companionId && s.Date == date).ToListAsync(ct), start, end);
+
+    /// <summary>
+    /// The companion's standing session of the same day that <paramref name="start"/>–<paramref name="end"/> overlaps, or null
+    /// (one citizen at a time, Ankestyrelsen C-25-00). Registration asks it; the demo data is built and tested with it.
+    /// </summary>
+    public static SessionRow? Overlapping(IReadOnlyList<SessionRow> sameDay, LocalTime start, LocalTime end) =>
+        GrantEndpoints.Standing(sameDay).FirstOrDefault(s => s.StartTime is { } a && s.EndTime is { } b && a < end && start < b);
 
     private static async Task<IResult> Confirm(Guid grantId, Guid id, ConfirmRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
         Standards standards, Today today, CancellationToken ct) =>

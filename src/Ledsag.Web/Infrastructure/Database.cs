@@ -49,6 +49,31 @@ public static class Database
         }
     }
 
+    /// <summary>
+    /// Deletes the whole database, for a fresh start (the demo's reset): on SQLite the file with its write-ahead log and
+    /// shared-memory file (a log left behind would be replayed into the new file), on PostgreSQL the public schema with
+    /// every table. <see cref="MigrateAsync"/> creates it again.
+    /// </summary>
+    public static async Task DropAsync(LedsagDb db)
+    {
+        if (db.Database.IsSqlite())
+        {
+            var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection.ConnectionString).DataSource;
+            await db.Database.CloseConnectionAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connection);
+            if (file is not ("" or ":memory:"))
+            {
+                foreach (var f in new[] { file, file + "-wal", file + "-shm", file + "-journal" })
+                {
+                    File.Delete(f);
+                }
+            }
+            return;
+        }
+        await db.Database.ExecuteSqlRawAsync("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
+    }
+
     private static void EnsureFolder(string connection)
     {
         var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection);
