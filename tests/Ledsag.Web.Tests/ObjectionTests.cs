@@ -174,6 +174,35 @@ public abstract class ObjectionTests(LedsagFactory factory)
     }
 
     [Fact]
+    public async Task NotUpheld_WhenTheCompanionHasSinceBeenBookedAtThatTime_IsRefusedAsBusy_SoTheCompanionIsNeverWithTwoCitizensAtOnce()
+    {
+        var (caseworker, citizenId, grant) = await factory.Granted(Municipality);
+        var citizen = await factory.SignedIn(Municipality, Role.Citizen, citizenId: citizenId);
+        var (_, _, otherGrant) = await factory.Granted(Municipality);
+        var (coordinator, companionId) = await factory.EmployedCompanion(Municipality);
+        await coordinator.AssignCompanion(grant, companionId, "2026-01-01");
+        await coordinator.AssignCompanion(otherGrant, companionId, "2026-01-01");
+        var companion = await factory.SignedIn(Municipality, Role.Companion, companionId: companionId);
+        var objected = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-10", start = "10:00", end = "12:00", activity = "sport" }, HttpStatusCode.Created))
+            .GetProperty("session").Id();
+        await Object(citizen, grant, objected);
+        // The objection freed the companion's morning, and another citizen's session took it.
+        var other = (await companion.Post($"/api/grants/{otherGrant}/sessions", new { date = "2026-06-10", start = "11:00", end = "13:00", activity = "cinema" }, HttpStatusCode.Created))
+            .GetProperty("session").Id();
+
+        var refused = await Decide(caseworker, grant, objected, upheld: false, HttpStatusCode.Conflict);
+        refused.Str("code").ShouldBe("COMPANION_BUSY");
+        refused.Str("title").ShouldContain("kan ikke bogføres igen");
+        refused.GetProperty("errors").TryGetProperty("upheld", out _).ShouldBeTrue();
+        (await DecisionsRecorded(objected), await BookedAgain(grant)).ShouldBe((0, 0));
+
+        // Once the other session is reversed, the objected one is booked again.
+        await caseworker.Post($"/api/grants/{otherGrant}/sessions/{other}/reverse", new { reason = "Registreret på den forkerte dag" }, HttpStatusCode.Created);
+        await Decide(caseworker, grant, objected, upheld: false);
+        (await DecisionsRecorded(objected), await BookedAgain(grant)).ShouldBe((1, 1));
+    }
+
+    [Fact]
     public async Task TwentyParallelDecisionsOnOneObjection_RecordOne_BookAgainAtMostOnce_AndTheBalanceEqualsItsEntries()
     {
         var (caseworker, citizen, grant) = await CitizenWithGrant();

@@ -421,6 +421,11 @@ public static class SessionEndpoints
         // Decided once: in this process by the grant's lock; across processes by the grant's version, which the
         // decision moves. A stale read fails on saving and starts over, so a decision that went first is seen below.
         using var gate = await locks.AcquireAsync(grantId, ct);
+        // Booked again, the session takes its companion's time again: under the companion's lock after the grant's, as a registration.
+        var companionId = body!.Upheld == false
+            ? await db.Sessions.Where(x => x.Id == id && x.GrantId == grantId).Select(x => x.CompanionId).FirstOrDefaultAsync(ct)
+            : null;
+        using var companionGate = companionId is { } held ? await locks.AcquireAsync(held, ct) : null;
         for (var attempt = 0; ; attempt++)
         {
             db.ChangeTracker.Clear(); // the grant and the objection as they are now, not as read before the lock or the last attempt
@@ -435,7 +440,7 @@ public static class SessionEndpoints
             }
             objection.ObjectionDecidedAt = today.Now;
             objection.ObjectionDecidedBy = actor.UserId;
-            objection.ObjectionUpheld = body!.Upheld;
+            objection.ObjectionUpheld = body.Upheld;
             SessionRow result = original;
             if (body.Upheld == false)
             {
@@ -448,6 +453,19 @@ public static class SessionEndpoints
                     throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
                         $"Ledsagelsen kan ikke bogføres igen: {text} Giv borgeren medhold, eller tilbagefør en senere ledsagelse først.",
                         new Dictionary<string, string[]> { ["upheld"] = [text] }, outcome.Reason);
+                }
+                if (original.CompanionId is { } cid)
+                {
+                    // The objection freed the companion's time, and another citizen's session may have taken it since.
+                    var oneAtATime = standard.Get<bool>(Parameters.CompanionOneCitizenAtATime, original.Date);
+                    if (oneAtATime.Value && original.StartTime is { } from && original.EndTime is { } to && await OverlapsAsync(db, cid, original.Date, from, to, ct) is { } clash)
+                    {
+                        throw new ProblemException(StatusCodes.Status409Conflict,
+                            $"Ledsagelsen kan ikke bogføres igen: ledsageren er siden registreret hos en borger {clash.Date.Iso()} {clash.StartTime:HH:mm}–{clash.EndTime:HH:mm}, og en ledsager kan kun være hos én borger ad gangen. Giv borgeren medhold, eller tilbagefør den anden ledsagelse først.",
+                            new Dictionary<string, string[]> { ["upheld"] = [oneAtATime.Source] }, "COMPANION_BUSY");
+                    }
+                    // A registration with this companion in another process fails on saving, as one racing another registration does.
+                    (await db.Companions.FirstAsync(k => k.Id == cid, ct)).Version++;
                 }
                 result = new SessionRow
                 {
