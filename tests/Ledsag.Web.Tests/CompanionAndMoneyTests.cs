@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Ledsag.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,45 +11,6 @@ namespace Ledsag.Web.Tests;
 /// <summary>Companions, sessions and money over HTTP, each role's part; the same suite on SQLite and PostgreSQL.</summary>
 public abstract class CompanionAndMoneyTests(LedsagFactory factory)
 {
-    private static int _serial;
-
-    private static string NextCpr()
-    {
-        var n = Interlocked.Increment(ref _serial);
-        return $"0303{60 + (n % 40):00}-{1000 + (n * 13 % 2999)}";
-    }
-
-    private async Task<(HttpClient Caseworker, Guid Citizen, Guid Grant)> Granted(string municipality, string start = "2026-01-01", object? citizen = null)
-    {
-        var client = await factory.SignedIn(municipality, Role.Caseworker);
-        var body = JsonSerializer.SerializeToElement(citizen ?? new { });
-        var fields = body.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
-        fields["cpr"] = NextCpr();
-        fields["name"] = "Borger";
-        var citizenId = (await client.Post("/api/citizens", fields, HttpStatusCode.Created)).Id();
-        var first = NodaTime.Text.LocalDatePattern.Iso.Parse(start).Value;
-        var id = (await client.Post("/api/cases", new { citizenId, receivedOn = first.PlusDays(-40).ToString("yyyy-MM-dd", null), channel = "telefon" }, HttpStatusCode.Created)).Id();
-        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = first.PlusDays(-30).ToString("yyyy-MM-dd", null), facts = new { } });
-        await client.Consult(id, first.PlusDays(-20).ToString("yyyy-MM-dd", null));
-        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = first.PlusDays(-7).ToString("yyyy-MM-dd", null), outcome = "grant", start })).Id("grantId");
-        return (client, citizenId, grant);
-    }
-
-    private async Task<(HttpClient Coordinator, Guid Companion)> EmployedCompanion(string municipality, object? fields = null)
-    {
-        var coordinator = await factory.SignedIn(municipality, Role.Coordinator);
-        var body = JsonSerializer.SerializeToElement(fields ?? new { name = "Lise Ledsager", area = "Centrum" });
-        var id = (await coordinator.Post("/api/companions", body, HttpStatusCode.Created)).Id();
-        await coordinator.Post($"/api/companions/{id}/criminal-record", new { date = "2026-05-01", clean = true });
-        await coordinator.Post($"/api/companions/{id}/approve", new { });
-        // Lejre's companions are employed by its partner provider (a registered provider with a CVR number).
-        var provider = municipality == "lejre"
-            ? (await coordinator.Post("/api/providers", new { name = "Ledsagerservice ApS", cvr = Api.NextCvr() }, HttpStatusCode.Created)).Id()
-            : (Guid?)null;
-        await coordinator.Post($"/api/companions/{id}/employ", new { providerId = provider });
-        return (coordinator, id);
-    }
-
     private static async Task Assign(HttpClient coordinator, Guid grant, Guid companion) =>
         await coordinator.AssignCompanion(grant, companion, "2026-01-01");
 
@@ -85,7 +45,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task ACitizensSpouse_IsBlocked_UntilACaseworkerRecordsAnException()
     {
-        var (caseworker, citizenId, _) = await Granted("bronderslev");
+        var (caseworker, citizenId, _) = await factory.Granted("bronderslev");
         var citizen = await factory.SignedIn("bronderslev", Role.Citizen, citizenId: citizenId);
         var nominee = (await citizen.Post("/api/companions", new { name = "Min ægtefælle", relation = "spouse" }, HttpStatusCode.Created)).Id();
         var coordinator = await factory.SignedIn("bronderslev", Role.Coordinator);
@@ -99,9 +59,9 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Matching_RanksByAreaAndNeeds_ThenProposalMeetingAndAcceptanceAssign()
     {
-        var (_, citizen, grant) = await Granted("gribskov", citizen: new { area = "Helsinge", needsWheelchairHelp = true });
-        var (coordinator, far) = await EmployedCompanion("gribskov", new { name = "Aaa Langt Væk", area = "Gilleleje" });
-        var (_, near) = await EmployedCompanion("gribskov", new { name = "Zzz Tæt På", area = "Helsinge", wheelchairExperience = true, availability = new[] { 1, 2, 3 } });
+        var (_, citizen, grant) = await factory.Granted("gribskov", citizen: new { area = "Helsinge", needsWheelchairHelp = true });
+        var (coordinator, far) = await factory.EmployedCompanion("gribskov", new { name = "Aaa Langt Væk", area = "Gilleleje" });
+        var (_, near) = await factory.EmployedCompanion("gribskov", new { name = "Zzz Tæt På", area = "Helsinge", wheelchairExperience = true, availability = new[] { 1, 2, 3 } });
         var ranked = (await coordinator.Get($"/api/citizens/{citizen}/companion-suggestions")).EnumerateArray().ToList();
         var nearIndex = ranked.FindIndex(r => r.Id("companionId") == near);
         var farIndex = ranked.FindIndex(r => r.Id("companionId") == far);
@@ -122,8 +82,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Companion_RegistersASession_TheCitizenConfirms_TheBalanceDrops_AndTheStatementShowsMileage()
     {
-        var (_, citizenId, grant) = await Granted("lejre");
-        var (coordinator, companionId) = await EmployedCompanion("lejre");
+        var (_, citizenId, grant) = await factory.Granted("lejre");
+        var (coordinator, companionId) = await factory.EmployedCompanion("lejre");
         await Assign(coordinator, grant, companionId);
         var companion = await factory.SignedIn("lejre", Role.Companion, companionId: companionId);
         var citizen = await factory.SignedIn("lejre", Role.Citizen, citizenId: citizenId);
@@ -149,8 +109,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Citizen_Registers_TheCompanionConfirms_OrACaseworkerOnTheirBehalf()
     {
-        var (caseworker, citizenId, grant) = await Granted("haderslev");
-        var (coordinator, companionId) = await EmployedCompanion("haderslev", new { name = "Ida" });
+        var (caseworker, citizenId, grant) = await factory.Granted("haderslev");
+        var (coordinator, companionId) = await factory.EmployedCompanion("haderslev", new { name = "Ida" });
         await Assign(coordinator, grant, companionId);
         var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
         var companion = await factory.SignedIn("haderslev", Role.Companion, companionId: companionId);
@@ -165,7 +125,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task ATripsReturnAndWaitingCount_TravelBetweenTasksDoesNot()
     {
-        var (caseworker, _, grant) = await Granted("ballerup");
+        var (caseworker, _, grant) = await factory.Granted("ballerup");
         var booked = await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-05", hours = 4, tripHours = 2.5, travelHoursBetweenTasks = 1, activity = "travel" }, HttpStatusCode.Created);
         booked.GetProperty("session").GetProperty("hours").GetDecimal().ShouldBe(6.5m);
         booked.GetProperty("session").GetProperty("travelHoursNotCounted").GetDecimal().ShouldBe(1m);
@@ -176,10 +136,10 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     public async Task TwentyParallelRegistrationsOfOneCompanionAtTheSameTime_AcceptExactlyOne()
     {
         var grants = new List<Guid>();
-        var (coordinator, companionId) = await EmployedCompanion("ballerup", new { name = "Travl" });
+        var (coordinator, companionId) = await factory.EmployedCompanion("ballerup", new { name = "Travl" });
         for (var i = 0; i < 4; i++)
         {
-            var (_, _, grant) = await Granted("ballerup");
+            var (_, _, grant) = await factory.Granted("ballerup");
             await Assign(coordinator, grant, companionId);
             grants.Add(grant);
         }
@@ -200,7 +160,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [MemberData(nameof(Municipalities))]
     public async Task EveryExcludedActivityOfTheStandard_IsRejectedWithItsReason(string municipality)
     {
-        var (caseworker, _, grant) = await Granted(municipality);
+        var (caseworker, _, grant) = await factory.Granted(municipality);
         var standard = factory.Services.GetService(typeof(Ledsag.Web.Infrastructure.Standards)) as Ledsag.Web.Infrastructure.Standards;
         var s = standard!.For(municipality);
         var excluded = s.National.Activities.Keys.Where(a =>
@@ -222,8 +182,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Payroll_TwiceGivesTheSameFile_AndACorrectionAfterExportLandsAsAnAdjustment()
     {
-        var (caseworker, _, grant) = await Granted("gribskov");
-        var (coordinator, companionId) = await EmployedCompanion("gribskov", new { name = "Løn Ledsager" });
+        var (caseworker, _, grant) = await factory.Granted("gribskov");
+        var (coordinator, companionId) = await factory.EmployedCompanion("gribskov", new { name = "Løn Ledsager" });
         await Assign(coordinator, grant, companionId);
         var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: companionId);
         await Worked(companion, caseworker, grant, "2026-05-04", "10:00", "13:00");
@@ -244,7 +204,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Subsidy_AClaimOverTheYearsAmountIsCapped_AnUnknownYearIsAnErrorUntilEntered()
     {
-        var (caseworker, citizenId, _) = await Granted("haderslev", start: "2024-01-01");
+        var (caseworker, citizenId, _) = await factory.Granted("haderslev", start: "2024-01-01");
         var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
         var pdf = Convert.ToBase64String("%PDF-1.4 kvittering"u8.ToArray());
         var claim = (await citizen.Post("/api/subsidy-claims", new
@@ -280,7 +240,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Ballerup_PaysItsFixedYearlyAmount()
     {
-        var (caseworker, citizenId, _) = await Granted("ballerup", start: "2024-01-01");
+        var (caseworker, citizenId, _) = await factory.Granted("ballerup", start: "2024-01-01");
         var claim = (await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 200m } } }, HttpStatusCode.Created)).Id();
         (await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true })).GetProperty("approvedAmount").GetDecimal().ShouldBe(1005m);
     }
@@ -288,7 +248,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task AReceiptWhoseContentIsNotItsType_IsRejected_AndNothingIsSaved()
     {
-        var (caseworker, citizenId, _) = await Granted("lejre", start: "2024-01-01");
+        var (caseworker, citizenId, _) = await factory.Granted("lejre", start: "2024-01-01");
         var before = await factory.WithDb(db => db.SubsidyClaims.CountAsync());
         var fake = Convert.ToBase64String("<html>not a pdf</html>"u8.ToArray());
         var problem = await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "x", amount = 10m, receipt = new { fileName = "x.pdf", contentType = "application/pdf", base64 = fake } } } }, HttpStatusCode.BadRequest);
@@ -299,8 +259,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task LapseReminders_TellTheCitizenHowManyHoursLapseWhen_Once()
     {
-        var (caseworker, citizenId, grant) = await Granted("bronderslev", start: "2026-01-01");
-        var (_, companion) = await EmployedCompanion("bronderslev");
+        var (caseworker, citizenId, grant) = await factory.Granted("bronderslev", start: "2026-01-01");
+        var (_, companion) = await factory.EmployedCompanion("bronderslev");
         // Brønderslev's terms: the companion, what for, and who pays the companion's expenses.
         await caseworker.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-01-01", to = "2026-12-31", agreedOn = "2025-12-28", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Rejse", companionId = companion,
             companionExpenses = "Borgeren betaler ledsagerens rejse" }, HttpStatusCode.Created);
@@ -315,8 +275,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task SevenParallelPayrollExportsOfDifferentMonths_PayEachHourOnce()
     {
-        var (caseworker, _, grant) = await Granted("lejre");
-        var (coordinator, companionId) = await EmployedCompanion("lejre", new { name = "Parallel Løn" });
+        var (caseworker, _, grant) = await factory.Granted("lejre");
+        var (coordinator, companionId) = await factory.EmployedCompanion("lejre", new { name = "Parallel Løn" });
         await Assign(coordinator, grant, companionId);
         var companion = await factory.SignedIn("lejre", Role.Companion, companionId: companionId);
         var minutes = 0;
@@ -346,7 +306,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task ThirtyParallelSubsidyClaims_MakeOneClaim_TwentyParallelDecisions_OneDecision_AndTwentyParallelPaymentFiles_PayItOnce()
     {
-        var (caseworker, citizenId, _) = await Granted("haderslev", start: "2024-01-01");
+        var (caseworker, citizenId, _) = await factory.Granted("haderslev", start: "2024-01-01");
         var citizen = await factory.SignedIn("haderslev", Role.Citizen, citizenId: citizenId);
         var claims = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => citizen.PostAsJsonAsync("/api/subsidy-claims",
             new { year = 2024, expenses = new[] { new { date = "2024-04-01", what = $"Billetter {i}", amount = 400m } } })));
@@ -403,7 +363,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task TheBilledDuration_AgreesWithTheTimes_NoPadding()
     {
-        var (caseworker, _, grant) = await Granted("haderslev");
+        var (caseworker, _, grant) = await factory.Granted("haderslev");
         (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "21:00", end = "21:15", hours = 3, activity = "sport" }, HttpStatusCode.BadRequest))
             .GetProperty("errors").GetProperty("hours")[0].GetString()!.ShouldContain("0,25 timer");
         (await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-03", start = "21:00", end = "21:15", tripHours = 3, activity = "sport" }, HttpStatusCode.BadRequest))
@@ -417,7 +377,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task InputsThatOnceGave500_AreRefusedNamingTheField_AndAReversalRacingARegistrationSucceeds()
     {
-        var (caseworker, _, grant) = await Granted("bronderslev");
+        var (caseworker, _, grant) = await factory.Granted("bronderslev");
         var finance = await factory.SignedIn("bronderslev", Role.Finance);
         foreach (var period in new[] { "0000-01", "-0001-12", "9999-12" })
         {
@@ -443,7 +403,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task ANameThatLooksLikeAFormulaOrHoldsALineBreak_StaysTextInOneCell_InTheCsvAndTheXlsx()
     {
-        var (caseworker, _, grant) = await Granted("ballerup");
+        var (caseworker, _, grant) = await factory.Granted("ballerup");
         // A name with a line break is refused at the door; one from before that rule is put straight into the database.
         var door = await factory.SignedIn("ballerup", Role.Coordinator);
         foreach (var broken in new[] { "Linje et\r\nLinje to", "Linje et\u2028Linje to", "Tab\tnavn" })
@@ -453,7 +413,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         var names = new[] { "=HYPERLINK(\"http://x\",\"Klik\")", "+45 Ledsager", "Linje et; med semikolon" };
         foreach (var (name, i) in names.Select((n, i) => (n, i)))
         {
-            var (coordinator, companionId) = await EmployedCompanion("ballerup", new { name });
+            var (coordinator, companionId) = await factory.EmployedCompanion("ballerup", new { name });
             if (i == 2)
             {
                 await factory.WithDb(db => db.Companions.Where(k => k.Id == companionId).ExecuteUpdateAsync(k => k.SetProperty(x => x.Name, "Linje et\r\nLinje to; med semikolon")));
@@ -491,8 +451,8 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task TwentyParallelConfirmations_ConfirmOnce()
     {
-        var (_, citizenId, grant) = await Granted("gribskov");
-        var (coordinator, companionId) = await EmployedCompanion("gribskov", new { name = "Bekræft Ledsager" });
+        var (_, citizenId, grant) = await factory.Granted("gribskov");
+        var (coordinator, companionId) = await factory.EmployedCompanion("gribskov", new { name = "Bekræft Ledsager" });
         await Assign(coordinator, grant, companionId);
         var companion = await factory.SignedIn("gribskov", Role.Companion, companionId: companionId);
         var id = (await companion.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-08", start = "10:00", end = "11:00", activity = "sport" }, HttpStatusCode.Created))
@@ -507,7 +467,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
     [Fact]
     public async Task Gribskov_AsksForAReceipt_BeforeTheSubsidyCanBeApproved()
     {
-        var (caseworker, citizenId, _) = await Granted("gribskov", start: "2024-01-01");
+        var (caseworker, citizenId, _) = await factory.Granted("gribskov", start: "2024-01-01");
         var problem = await caseworker.Post("/api/subsidy-claims", new { citizenId, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 300m } } }, HttpStatusCode.BadRequest);
         problem.GetProperty("errors").GetProperty("expenses[0].receipt")[0].GetString()!.ShouldContain("dokumentere dine udgifter");
         var pdf = Convert.ToBase64String("%PDF-1.4 kvittering"u8.ToArray());
@@ -521,7 +481,7 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
         (await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = true }, HttpStatusCode.UnprocessableEntity)).Str("code").ShouldBe("RECEIPT_REQUIRED");
         await caseworker.Post($"/api/subsidy-claims/{claim}/decide", new { approve = false, note = "Udgiften er ikke dokumenteret; søg igen med kvittering." });
         // Elsewhere probable expenses are enough (BEK 235/2012 § 9).
-        var (lejre, lejreCitizen, _) = await Granted("lejre", start: "2024-01-01");
+        var (lejre, lejreCitizen, _) = await factory.Granted("lejre", start: "2024-01-01");
         await lejre.Post("/api/subsidy-claims", new { citizenId = lejreCitizen, year = 2024, expenses = new[] { new { date = "2024-05-01", what = "Koncert", amount = 300m } } }, HttpStatusCode.Created);
     }
 }

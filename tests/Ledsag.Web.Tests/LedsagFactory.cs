@@ -48,8 +48,14 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
     /// <summary>The municipality's quality standard as the running system reads it.</summary>
     public Domain.Standards.MunicipalStandard Standard(string municipality) => Services.GetRequiredService<Infrastructure.Standards>().For(municipality);
 
-    /// <summary>A local user in <paramref name="municipality"/>; returns a client signed in as them.</summary>
-    public async Task<HttpClient> SignedIn(string municipality, Role role, Guid? citizenId = null, Guid? companionId = null)
+    /// <summary>
+    /// A second instance of the server on the same database: its own locks, caches and audit tail, as another
+    /// process behind the load balancer has. Clients for it come from <see cref="SignedIn"/> with <c>on</c>.
+    /// </summary>
+    public WebApplicationFactory<Program> SecondInstance() => WithWebHostBuilder(_ => { });
+
+    /// <summary>A local user in <paramref name="municipality"/>; returns a client signed in as them (on <paramref name="on"/>, if given).</summary>
+    public async Task<HttpClient> SignedIn(string municipality, Role role, Guid? citizenId = null, Guid? companionId = null, WebApplicationFactory<Program>? on = null)
     {
         var name = $"{role}.{municipality}.{Guid.NewGuid():N}";
         await WithDb(async db =>
@@ -66,7 +72,7 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
             await db.SaveChangesAsync();
             return 0;
         });
-        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+        var client = (on ?? this).CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
         var login = await client.PostAsJsonAsync("/api/auth/login", new { userName = name, password = "hemmelig-kode" });
         login.EnsureSuccessStatusCode();
         return client;

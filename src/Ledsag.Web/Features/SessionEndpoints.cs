@@ -421,54 +421,79 @@ public static class SessionEndpoints
         }
         var note = v.Text("note", body?.Note, max: 1000);
         v.ThrowIfInvalid();
+        // Decided once: in this process by the grant's lock; across processes by the grant's version, which the
+        // decision moves. A stale read fails on saving and starts over, so a decision that went first is seen below.
         using var gate = await locks.AcquireAsync(grantId, ct);
-        db.ChangeTracker.Clear();
-        var g = await db.Grants.FirstAsync(x => x.Id == grantId, ct);
-        var standard = standards.For(g.MunicipalityId);
-        var original = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
-        var objection = await db.Sessions.FirstOrDefaultAsync(x => x.ReversalOf == id && x.Objection, ct)
-            ?? throw ProblemException.Invalid("id", "Borgeren har ikke gjort indsigelse mod denne ledsagelse.");
-        if (objection.ObjectionDecidedAt is not null)
+        // Booked again, the session takes its companion's time again: under the companion's lock after the grant's, as a registration.
+        var companionId = body!.Upheld == false
+            ? await db.Sessions.Where(x => x.Id == id && x.GrantId == grantId).Select(x => x.CompanionId).FirstOrDefaultAsync(ct)
+            : null;
+        using var companionGate = companionId is { } held ? await locks.AcquireAsync(held, ct) : null;
+        for (var attempt = 0; ; attempt++)
         {
-            throw ProblemException.Conflict("Indsigelsen er allerede afgjort.", "OBJECTION_DECIDED");
-        }
-        objection.ObjectionDecidedAt = today.Now;
-        objection.ObjectionDecidedBy = actor.UserId;
-        objection.ObjectionUpheld = body!.Upheld;
-        SessionRow result = original;
-        if (body.Upheld == false)
-        {
-            // The session took place after all: booked again where it belongs in time, if the hours still allow it.
-            var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
-            var outcome = GrantEndpoints.Check(g, agreements, standard, GrantEndpoints.Standing(all), original.Date, new Minutes(original.Minutes), out _);
-            if (!outcome.Accepted)
+            db.ChangeTracker.Clear(); // the grant and the objection as they are now, not as read before the lock or the last attempt
+            var g = await db.Grants.FirstAsync(x => x.Id == grantId, ct);
+            var standard = standards.For(g.MunicipalityId);
+            var original = await db.Sessions.FirstOrDefaultAsync(x => x.Id == id && x.GrantId == grantId && x.ReversalOf == null, ct) ?? throw ProblemException.NotFound();
+            var objection = await db.Sessions.FirstOrDefaultAsync(x => x.ReversalOf == id && x.Objection, ct)
+                ?? throw ProblemException.Invalid("id", "Borgeren har ikke gjort indsigelse mod denne ledsagelse.");
+            if (objection.ObjectionDecidedAt is not null)
             {
-                var text = standard.National.Reasons[outcome.Reason!].Text;
-                throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
-                    $"Ledsagelsen kan ikke bogføres igen: {text} Giv borgeren medhold, eller tilbagefør en senere ledsagelse først.",
-                    new Dictionary<string, string[]> { ["upheld"] = [text] }, outcome.Reason);
+                throw ProblemException.Conflict("Indsigelsen er allerede afgjort.", "OBJECTION_DECIDED");
             }
-            result = new SessionRow
+            objection.ObjectionDecidedAt = today.Now;
+            objection.ObjectionDecidedBy = actor.UserId;
+            objection.ObjectionUpheld = body.Upheld;
+            SessionRow result = original;
+            if (body.Upheld == false)
             {
-                GrantId = g.Id, Date = original.Date, StartTime = original.StartTime, EndTime = original.EndTime, Minutes = original.Minutes,
-                TripMinutes = original.TripMinutes, TravelMinutesNotCounted = original.TravelMinutesNotCounted, Activity = original.Activity,
-                CompanionId = original.CompanionId, Km = original.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
-                RegisteredAt = today.Now, Sequence = all.Count == 0 ? 1 : all.Max(s => s.Sequence) + 1, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
-                ConfirmedOnBehalf = true, Reason = $"{ObjectionNotUpheld}: {note}", StayAbroadId = original.StayAbroadId,
-            };
-            db.Sessions.Add(result);
+                // The session took place after all: booked again where it belongs in time, if the hours still allow it.
+                var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
+                var outcome = GrantEndpoints.Check(g, agreements, standard, GrantEndpoints.Standing(all), original.Date, new Minutes(original.Minutes), out _);
+                if (!outcome.Accepted)
+                {
+                    var text = standard.National.Reasons[outcome.Reason!].Text;
+                    throw new ProblemException(StatusCodes.Status422UnprocessableEntity,
+                        $"Ledsagelsen kan ikke bogføres igen: {text} Giv borgeren medhold, eller tilbagefør en senere ledsagelse først.",
+                        new Dictionary<string, string[]> { ["upheld"] = [text] }, outcome.Reason);
+                }
+                if (original.CompanionId is { } cid)
+                {
+                    // The objection freed the companion's time, and another citizen's session may have taken it since.
+                    var oneAtATime = standard.Get<bool>(Parameters.CompanionOneCitizenAtATime, original.Date);
+                    if (oneAtATime.Value && original.StartTime is { } from && original.EndTime is { } to && await OverlapsAsync(db, cid, original.Date, from, to, ct) is { } clash)
+                    {
+                        throw new ProblemException(StatusCodes.Status409Conflict,
+                            $"Ledsagelsen kan ikke bogføres igen: ledsageren er siden registreret hos en borger {clash.Date.Iso()} {clash.StartTime:HH:mm}–{clash.EndTime:HH:mm}, og en ledsager kan kun være hos én borger ad gangen. Giv borgeren medhold, eller tilbagefør den anden ledsagelse først.",
+                            new Dictionary<string, string[]> { ["upheld"] = [oneAtATime.Source] }, "COMPANION_BUSY");
+                    }
+                    // A registration with this companion in another process fails on saving, as one racing another registration does.
+                    (await db.Companions.FirstAsync(k => k.Id == cid, ct)).Version++;
+                }
+                result = new SessionRow
+                {
+                    GrantId = g.Id, Date = original.Date, StartTime = original.StartTime, EndTime = original.EndTime, Minutes = original.Minutes,
+                    TripMinutes = original.TripMinutes, TravelMinutesNotCounted = original.TravelMinutesNotCounted, Activity = original.Activity,
+                    CompanionId = original.CompanionId, Km = original.Km, RegisteredBy = actor.UserId, RegisteredByRole = actor.Role.ToString(),
+                    RegisteredAt = today.Now, Sequence = all.Count == 0 ? 1 : all.Max(s => s.Sequence) + 1, ConfirmedAt = today.Now, ConfirmedBy = actor.UserId,
+                    ConfirmedOnBehalf = true, Reason = $"{ObjectionNotUpheld}: {note}", StayAbroadId = original.StayAbroadId,
+                };
+                db.Sessions.Add(result);
+            }
+            g.Version++;
+            audit.Add(db, actor, body.Upheld == true ? "objection-upheld" : "objection-not-upheld", "session", original.Id.ToString(), note);
+            try
+            {
+                await audit.SaveAsync(db, ct);
+            }
+            catch (DbUpdateException) when (attempt < 20)
+            {
+                // Another instance wrote on this grant first (a registration, a reversal, another decision): not
+                // necessarily a decision, so read again rather than answer «already decided».
+                continue;
+            }
+            return ToView(result, standard.National);
         }
-        g.Version++;
-        audit.Add(db, actor, body.Upheld == true ? "objection-upheld" : "objection-not-upheld", "session", original.Id.ToString(), note);
-        try
-        {
-            await audit.SaveAsync(db, ct);
-        }
-        catch (DbUpdateException)
-        {
-            throw ProblemException.Conflict("Indsigelsen er allerede afgjort.", "OBJECTION_DECIDED");
-        }
-        return ToView(result, standard.National);
     }
 
     /// <summary>Reverses a session (the API and the pages both come here): a counter-row, never a deletion.</summary>
