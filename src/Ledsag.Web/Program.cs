@@ -149,14 +149,19 @@ app.Use(async (http, next) =>
     }
     await next();
 });
-app.UseExceptionHandler();
-// A person in a browser gets a page in Danish for an unknown address or an error; the API and integrations
-// keep problem+json. Routing runs after this, so the re-executed request finds the error page.
-static bool ForPeople(HttpContext http) =>
-    !http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsGet(http.Request.Method) &&
-    http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
-app.UseWhen(ForPeople, b => b.UseStatusCodePagesWithReExecute("/fejl/{0}"));
-app.UseWhen(http => !ForPeople(http), b => b.UseStatusCodePages());
+// A person in a browser gets a page in Danish for an unknown address, a refused or missing record, or an error
+// (the page /fejl, re-executed with the problem's status); the API and integrations keep problem+json.
+// Routing runs after this, so the re-executed request finds the error page.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandlingPath = "/fejl",
+    AllowStatusCode404Response = true, // the error page answers a missing record with 404, as it should
+    CreateScopeForErrors = true, // the page that failed used this request's scoped services (Blazor's navigation manager)
+    StatusCodeSelector = e => e is ProblemException p ? p.Status : StatusCodes.Status500InternalServerError,
+    SuppressDiagnosticsCallback = c => c.Exception is ProblemException,
+});
+app.UseWhen(ProblemHandler.ForPeople, b => b.UseStatusCodePagesWithReExecute("/fejl/{0}", createScopeForStatusCodePages: true));
+app.UseWhen(http => !ProblemHandler.ForPeople(http), b => b.UseStatusCodePages());
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

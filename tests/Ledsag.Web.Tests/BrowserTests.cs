@@ -350,6 +350,10 @@ public sealed class BrowserTests(BrowserFixture fixture) : BrowserPages(fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Send brev om forsinkelse i dag" }).ClickAsync();
         (await page.Locator("p.success").InnerTextAsync()).ShouldContain("borger orienteret");
         await Accessible(page, "sagsbehandler-forsinkelse");
+        // The page after a step is a fresh GET: reloading it sends no second letter.
+        var letters = await page.Locator("h2:text-is('Breve') + ul li").CountAsync();
+        await page.ReloadAsync();
+        (await page.Locator("h2:text-is('Breve') + ul li").CountAsync()).ShouldBe(letters);
     }
 
     [Fact]

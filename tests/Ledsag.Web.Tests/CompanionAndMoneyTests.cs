@@ -174,7 +174,10 @@ public abstract class CompanionAndMoneyTests(LedsagFactory factory)
             var problem = await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-01", hours = 1, activity }, HttpStatusCode.UnprocessableEntity);
             problem.Str("code").ShouldBe("EXCLUDED_ACTIVITY");
             var reason = problem.GetProperty("errors").GetProperty("activity")[0].GetString()!;
-            reason.ShouldBe(s.Get<bool>(Ledsag.Domain.Standards.Parameters.ExcludedActivityPrefix + activity, new NodaTime.LocalDate(2026, 6, 1)).Source);
+            // The standard's own words, cited as the municipality's quality standard rather than the file they were read from.
+            var source = s.Get<bool>(Ledsag.Domain.Standards.Parameters.ExcludedActivityPrefix + activity, new NodaTime.LocalDate(2026, 6, 1)).Source;
+            reason.ShouldBe(source.Replace($"{municipality}.txt", $"{s.Name}s kvalitetsstandard", StringComparison.Ordinal));
+            reason.ShouldNotContain(".txt");
         }
         await caseworker.Post($"/api/grants/{grant}/sessions", new { date = "2026-06-01", hours = 1, activity = "cinema" }, HttpStatusCode.Created);
     }

@@ -147,6 +147,24 @@ public sealed class RolePagesTests(BrowserFixture fixture) : BrowserPages(fixtur
         (await citizen.Locator("h1").InnerTextAsync()).ShouldBe("Du har ikke adgang til denne side");
         (await citizen.GetByRole(AriaRole.Link, new() { Name = "Gå til din forside" }).CountAsync()).ShouldBe(1);
         await Accessible(citizen, "ingen-adgang");
+
+        // A record that does not exist, or belongs to another municipality, is the same Danish page with its status — not JSON, not a 500.
+        var caseworker = await SignIn("sagsbehandler.ballerup");
+        await Arrive(caseworker, "**/sagsbehandler");
+        var lejre = (await (await (await SignIn("sagsbehandler.lejre")).APIRequest.GetAsync("/api/cases")).JsonAsync())!.Value.EnumerateArray().First().GetProperty("id").GetString();
+        foreach (var address in new[] { $"/sager/{Guid.NewGuid()}", $"/sager/{lejre}", $"/okonomi/tilskud/{Guid.NewGuid()}" })
+        {
+            var answer = await caseworker.GotoAsync(address);
+            answer!.Status.ShouldBe(404, address);
+            (await caseworker.Locator("h1").InnerTextAsync()).ShouldBe("Siden findes ikke", customMessage: address);
+            (await caseworker.ContentAsync()).ShouldNotContain("\"status\"");
+        }
+        await Accessible(caseworker, "sag-findes-ikke");
+
+        // A closed case has no deadline left, and search still finds it.
+        await caseworker.GotoAsync("/sagsbehandler?vis=alle&q=BAL-DEMO-08");
+        (await caseworker.GetByRole(AriaRole.Link, new() { Name = "BAL-DEMO-08" }).CountAsync()).ShouldBe(1);
+        (await caseworker.Locator("table.cards").InnerTextAsync()).ShouldContain("Ingen åben frist");
     }
 
     [Fact]

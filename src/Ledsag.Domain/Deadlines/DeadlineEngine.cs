@@ -2,6 +2,7 @@ using Ledsag.Domain.Calendar;
 using Ledsag.Domain.Explain;
 using Ledsag.Domain.Standards;
 using NodaTime;
+using Ledsag.Domain.Text;
 
 namespace Ledsag.Domain.Deadlines;
 
@@ -73,12 +74,12 @@ public static class DeadlineEngine
         var calendar = standard.National.Calendar;
         var raw = calendar.Add(date, period.Value);
         var due = calendar.RollForward(raw);
-        var trace = new List<TraceStep> { new(parameter, $"{date:yyyy-MM-dd} + {period.Value} = {raw:yyyy-MM-dd}", source) };
+        var trace = new List<TraceStep> { new(parameter, $"{DanishDate.Of(date)} + {period.Value} = {DanishDate.Of(raw)}", source) };
         if (due != raw)
         {
             var why = calendar.HolidayOn(raw)?.Name ?? (raw.DayOfWeek == IsoDayOfWeek.Saturday ? "lørdag" : "søndag");
             trace.Add(new TraceStep("ROLL_TO_WORKING_DAY",
-                $"{raw:yyyy-MM-dd} er {why}; fristen flyttes til næste hverdag {due:yyyy-MM-dd}",
+                $"{DanishDate.Of(raw)} er {why}; fristen flyttes til næste hverdag {DanishDate.Of(due)}",
                 "Forældelsesloven § 27 stk. 2; Justitsministeriets vejledning 9533/2018"));
         }
         return new DeadlineResult(name, due, trace);

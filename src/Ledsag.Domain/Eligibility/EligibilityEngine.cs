@@ -1,6 +1,7 @@
 using Ledsag.Domain.Explain;
 using Ledsag.Domain.Standards;
 using NodaTime;
+using Ledsag.Domain.Text;
 
 namespace Ledsag.Domain.Eligibility;
 
@@ -40,7 +41,7 @@ public static class EligibilityEngine
             blocking.Add(ReasonCodes.AgeUnder18);
         }
         trace.Add(new TraceStep(ReasonCodes.AgeUnder18,
-            $"myndig fra {adultFrom:yyyy-MM-dd}: {(date < adultFrom ? "under 18 år — blokerer" : "opfyldt")}", national.AdultAge.Source));
+            $"myndig fra {DanishDate.Of(adultFrom)}: {(date < adultFrom ? "under 18 år — blokerer" : "opfyldt")}", national.AdultAge.Source));
 
         // § 97 stk. 1–2: the age limit is max(folkepensionsalder, 67), unless granted before it.
         var (limitDate, row) = national.AgeLimitDate(birthDate);
@@ -50,7 +51,7 @@ public static class EligibilityEngine
             blocking.Add(ReasonCodes.AgePension);
         }
         trace.Add(new TraceStep(ReasonCodes.AgePension,
-            $"aldersgrænse {limitDate:yyyy-MM-dd} (folkepensionsalder {row.Years} år{(row.Months > 0 ? $" {row.Months} mdr." : "")}, mindst {national.MinimumAgeLimit.Value} år): " +
+            $"aldersgrænse {DanishDate.Of(limitDate)} (folkepensionsalder {row.Years} år{(row.Months > 0 ? $" {row.Months} mdr." : "")}, mindst {national.MinimumAgeLimit.Value} år): " +
             (!pastLimit ? "under grænsen" : facts.GrantedBeforePensionAge ? "over grænsen, men bevilget før (§ 97 stk. 2)" : "nået — blokerer"),
             $"{row.Source}; {national.MinimumAgeLimit.Source}"));
 
@@ -67,7 +68,7 @@ public static class EligibilityEngine
                 (effect.Value == Parameters.CriterionEffects.Block ? blocking : flags).Add(criterion.Code);
             }
             trace.Add(new TraceStep(criterion.Code,
-                $"{criterion.Fact}: {(applies ? (effect.Value == Parameters.CriterionEffects.Block ? "blokerer" : "markeres til nærmere vurdering") : "opfyldt")}",
+                $"{(national.Reasons.TryGetValue(criterion.Code, out var said) ? said.Text : criterion.Fact)}: {(applies ? (effect.Value == Parameters.CriterionEffects.Block ? "ja — blokerer" : "ja — vurderes nærmere") : "nej")}",
                 effect.Cite()));
         }
 

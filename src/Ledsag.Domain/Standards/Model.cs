@@ -1,4 +1,5 @@
 using NodaTime;
+using Ledsag.Domain.Text;
 
 namespace Ledsag.Domain.Standards;
 
@@ -14,7 +15,7 @@ public sealed record DatedValue(LocalDate From, object? Value, string Source, st
 public sealed record Effective<T>(string Key, T Value, LocalDate From, string Source, string DefinedIn)
 {
     /// <summary>The source with where and from when it applies, as the trace shows it.</summary>
-    public string Cite() => $"{Source} [{DefinedIn}, fra {From:yyyy-MM-dd}]";
+    public string Cite() => $"{Source} (gældende fra {DanishDate.Of(From)})";
 }
 
 /// <summary>Where an application goes (Brønderslev: 30+ or førtidspension to Visitationen, otherwise UngeCenter).</summary>

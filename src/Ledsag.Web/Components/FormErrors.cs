@@ -44,9 +44,8 @@ public sealed class FormErrors
     public void Set(Infrastructure.ProblemException p)
     {
         Title = p.Errors.Count > 0 ? "Der er fejl i det, du har udfyldt" : Infrastructure.Citations.Cite(p.Title);
-        _errors = p.Errors.Count > 0
-            ? new Dictionary<string, string[]>(p.Errors, StringComparer.OrdinalIgnoreCase)
-            : new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase) { [""] = [p.Title] };
+        // A problem without fields («Ansøgningen er allerede afgjort.») is the summary's heading alone, not said twice.
+        _errors = new Dictionary<string, string[]>(p.Errors, StringComparer.OrdinalIgnoreCase);
         if (_context is null || _store is null)
         {
             return;
@@ -85,7 +84,8 @@ public sealed class FormErrors
             return text;
         }
         var label = f.Label.TrimEnd(':', ' ');
-        return text is "Skal udfyldes." ? $"Udfyld {Lower(label)}." : $"{label}: {Lower(text, firstOnly: true)}";
+        // «Skal udfyldes (accepted, declined).» lists the API's codes for integrators; a person is told which field to fill.
+        return text.StartsWith("Skal udfyldes", StringComparison.Ordinal) ? $"Udfyld {Lower(label)}." : $"{label}: {Lower(text, firstOnly: true)}";
     }
 
     private static string Lower(string s, bool firstOnly = false) =>

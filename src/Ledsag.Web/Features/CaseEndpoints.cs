@@ -216,7 +216,8 @@ public static class CaseEndpoints
         var status = v.Enum("status", body?.Status, ConsentStatuses);
         v.ThrowIfInvalid();
         CaseWorkflow.Require(c, CaseEvent.Consent);
-        flow.Record(c, actor, "consent", on!.Value, $"{status}: {what} fra {from}", new { what, from, status });
+        var given = status switch { "given" => "givet", "refused" => "afvist", _ => "trukket tilbage" };
+        flow.Record(c, actor, "consent", on!.Value, $"{given}: {what} fra {from}", new { what, from, status });
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -289,7 +290,10 @@ public static class CaseEndpoints
         // The hours the law and the standard's botilbud / own-home rule give on these facts: the only figure a grant may carry.
         var lawful = EligibilityEngine.HoursPerMonth(standard, on.Value, facts);
         flow.Record(c, actor, "assessment", on.Value, body.Note, new { themes, functionalLevel = body.FunctionalLevel, facts, lawfulMinutes = lawful.Value });
-        flow.Record(c, actor, "recommendation", on.Value, $"{r.Kind.ToString().ToLowerInvariant()}: {string.Join(", ", r.Reasons)}", RecommendationView.From(r, standard.National));
+        // The timeline reads in Danish («Afslag: Borgeren kan færdes alene»); the codes stay in the step's data.
+        var verdict = r.Kind switch { RecommendationKind.Grant => "Bevilling", RecommendationKind.Deny => "Afslag", _ => "Nærmere vurdering" };
+        var why = string.Join("; ", r.Reasons.Select(code => standard.National.Reasons.TryGetValue(code, out var reason) ? reason.Text : code));
+        flow.Record(c, actor, "recommendation", on.Value, why.Length == 0 ? verdict : $"{verdict}: {why}", RecommendationView.From(r, standard.National));
         return await flow.SavedViewAsync(c, ct);
     }
 
@@ -679,7 +683,7 @@ public static class CaseEndpoints
     {
         var step = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind == "recommendation")
             .OrderByDescending(s => s.RecordedAt).FirstOrDefaultAsync(ct)
-            ?? throw ProblemException.Conflict("Sagen skal være udredt (med motorens anbefaling), før der kan sendes udkast eller træffes afgørelse.", "NOT_ASSESSED");
+            ?? throw ProblemException.Conflict("Sagen skal være udredt (med Ledsags vurdering efter reglerne), før der kan sendes udkast eller træffes afgørelse.", "NOT_ASSESSED");
         return CaseWorkflow.Data<RecommendationView>(step)!;
     }
 

@@ -249,7 +249,7 @@ public static class MoneyEndpoints
         }
         else if (part > claim.ClaimedAmount)
         {
-            v.Add("amount", $"Beløbet kan højst være det søgte, {Letters.Danish.Kroner(claim.ClaimedAmount)}.");
+            v.Add("amount", $"Beløbet kan højst være det søgte beløb på {Letters.Danish.Kroner(claim.ClaimedAmount)}");
         }
         // A refusal, and an approval of less than was claimed, say why (the letter's «Begrundelse»).
         var note = v.Text("note", body?.Note, required: body?.Approve == false || part is not null, max: 2000);

@@ -54,8 +54,26 @@ public sealed class Validation
 /// <summary>Maps exceptions to problem documents: expected ones with their status, anything else as a 500 without internals.</summary>
 public sealed class ProblemHandler(IProblemDetailsService problems, ILogger<ProblemHandler> log) : IExceptionHandler
 {
+    /// <summary>A person's page request (not /api, a GET that accepts HTML): answered with a Danish page, not problem+json.</summary>
+    public static bool ForPeople(HttpContext http) =>
+        !http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsGet(http.Request.Method) &&
+        http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (ForPeople(http) && !http.Response.HasStarted)
+        {
+            // The error page (/fejl) is re-executed with the problem's status; a refusal is audited as for the API.
+            if (exception is ProblemException { Status: StatusCodes.Status403Forbidden })
+            {
+                await AuditDenialAsync(http, ct);
+            }
+            else if (exception is not ProblemException)
+            {
+                log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+            }
+            return false;
+        }
         ProblemDetails problem;
         switch (exception)
         {
