@@ -224,14 +224,16 @@ public sealed class CsvRecords : IDisposable
         using var stream = OpenStream(file);
         var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
         var buffer = new byte[1 << 16];
+        var chars = new char[buffer.Length + 4];
         try
         {
+            // GetChars, not GetCharCount: only decoding keeps the decoder's state from one piece to the next.
             int read;
             while ((read = stream.Read(buffer)) > 0)
             {
-                decoder.GetCharCount(buffer, 0, read, flush: false);
+                decoder.GetChars(buffer, 0, read, chars, 0, flush: false);
             }
-            decoder.GetCharCount([], 0, 0, flush: true);
+            decoder.GetChars([], 0, 0, chars, 0, flush: true);
             return true;
         }
         catch (DecoderFallbackException)
