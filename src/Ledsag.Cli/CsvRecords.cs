@@ -16,6 +16,9 @@ public sealed class CsvRecords : IDisposable
     /// <summary>A column that <c>--skip-invalid</c> adds to FILE.fejl.csv: read and ignored, so a corrected error file imports as it is.</summary>
     public const string ErrorColumn = "fejl";
 
+    /// <summary>The longest field read (three times Excel's cell limit): beyond it the file is refused rather than buffered (the message says 100.000).</summary>
+    public const int MaxField = 100_000;
+
     private readonly FileStream _stream;
     private readonly CsvParser _parser;
     private readonly Dictionary<string, int> _columns;
@@ -28,6 +31,7 @@ public sealed class CsvRecords : IDisposable
     private CsvRecords(FileStream stream, CsvParser parser, string delimiter, string[] header, Dictionary<string, int> columns)
     {
         _stream = stream;
+        Length = stream.Length;
         _parser = parser;
         Delimiter = delimiter;
         Header = header;
@@ -53,10 +57,10 @@ public sealed class CsvRecords : IDisposable
     public IReadOnlyList<string> Fields => _fields;
 
     /// <summary>How far through the file the reader is, 0–1 (for a progress line).</summary>
-    public double Fraction => _stream.Length == 0 ? 1 : Math.Min(1, (double)_stream.Position / _stream.Length);
+    public double Fraction => Length == 0 ? 1 : Math.Min(1, (double)_stream.Position / Length);
 
     /// <summary>The file's size in bytes.</summary>
-    public long Length => _stream.Length;
+    public long Length { get; }
 
     /// <summary>
     /// A quoted field in the current record that is not closed where a field can end (a missing closing <c>"</c>, or text
@@ -87,6 +91,8 @@ public sealed class CsvRecords : IDisposable
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             Delimiter = delimiter, HasHeaderRecord = false, IgnoreBlankLines = false, TrimOptions = TrimOptions.Trim, MissingFieldFound = null,
+            // Excel's cells hold at most 32,767 characters; a longer field is a quote left open taking in the rest of the file.
+            MaxFieldSize = MaxField,
             // A stray " inside an unquoted field (Åvej "Gamle" 1) is kept as text, as before; a quoted field that is not
             // closed properly is reported for its row (records is set before the first record is read).
             BadDataFound = args =>

@@ -120,6 +120,16 @@ public static class ImportCommand
             error.WriteLine($"fejl: {e.Message}");
             return LedsagCommand.BadInput;
         }
+        catch (MaxFieldSizeException e)
+        {
+            error.WriteLine($"fejl: {file}, række {e.Context?.Parser?.Row}: et felt er over 100.000 tegn; et anførselstegn (\") er nok ikke lukket");
+            return LedsagCommand.BadInput;
+        }
+        catch (CsvHelperException e)
+        {
+            error.WriteLine($"fejl: {file} kan ikke læses som CSV ({e.Message})");
+            return LedsagCommand.BadInput;
+        }
     }
 
     /// <summary>

@@ -135,4 +135,13 @@ public sealed class ImportCsvTests : IDisposable
         records.BadQuotes.ShouldBeTrue();
         records.Read().ShouldBeFalse(); // the open quote took in the rest of the file
     }
+
+    [Fact]
+    public void AQuoteLeftOpenBeforeMuchMore_IsRefusedWithItsRow_RatherThanBufferingTheRestOfTheFile()
+    {
+        var file = _dir.Write("lang.csv", "cpr;navn;adresse\n1;A;Vej 1\n2;\"B;Vej 2\n" + string.Concat(Enumerable.Repeat("3;C;Vej 3\n", 20_000)));
+        using var records = CsvRecords.Open(file, Columns, [], []);
+        records.Read().ShouldBeTrue();
+        Should.Throw<CsvHelper.MaxFieldSizeException>(() => records.Read()).Context!.Parser!.Row.ShouldBe(3);
+    }
 }

@@ -105,6 +105,12 @@ public sealed class ImportTests(SqliteFactory factory, ITestOutputHelper log) : 
         var fixedFile = dir.Write("rettet.csv", File.ReadAllText(file + ".fejl.csv").Replace("170385-1234;;", "170385-1234;Eva Eftertanke;").Replace("\"måske\"", "nej").Replace(";måske;", ";nej;"));
         Run("import", "citizens", fixedFile, "--municipality", "bronderslev", "--apply").Out.ShouldContain("Importeret: 2 nye, 0 fandtes i forvejen");
         (await factory.WithDb(db => db.Citizens.Where(c => c.Cpr == "1703851234").Select(c => c.Address).SingleAsync())).ShouldBe("Ingen navn; men en adresse\r\nover to linjer med \"citat\"");
+
+        // A quote left open before the rest of a long file: refused with its row, not buffered to the end.
+        var open = dir.Write("aaben.csv", "cpr;navn;adresse\n150385-1234;A;Vej 1\n160385-1234;\"B;Vej 2\n" + string.Concat(Enumerable.Repeat("170385-1234;C;Vej 3\n", 10_000)));
+        var refused = Run("import", "citizens", open, "--municipality", "bronderslev");
+        refused.Exit.ShouldBe(2);
+        refused.Err.ShouldContain("række 3: et felt er over 100.000 tegn; et anførselstegn (\") er nok ikke lukket");
     }
 
     [Fact]
