@@ -14,13 +14,14 @@ using NodaTime;
 
 // Ledsag's benchmark suite: every user path beside this machine's own floor, measured in the same run.
 // Usage: dotnet run -c Release --project bench/Ledsag.Bench [-- --citizens 20000 --seconds 8 --out bench/results]
-// (--only replay,http,import and --db Sqlite,Postgres run a subset, for working on one scenario; a committed result runs all.)
+// (--only replay,http,import,citizens and --db Sqlite,Postgres run a subset, for working on one scenario; a committed result runs all.)
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
 var citizens = int.Parse(options.GetValueOrDefault("citizens", "20000"), CultureInfo.InvariantCulture);
 var seconds = double.Parse(options.GetValueOrDefault("seconds", "8"), CultureInfo.InvariantCulture);
 var importRows = int.Parse(options.GetValueOrDefault("import-rows", "1000000"), CultureInfo.InvariantCulture);
-var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "import"];
+var citizenRows = int.Parse(options.GetValueOrDefault("citizen-rows", "1000000"), CultureInfo.InvariantCulture);
+var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "import", "citizens"];
 var repo = Ledsag.Testing.RepositoryRoot.Path;
 var outDir = Path.GetFullPath(options.GetValueOrDefault("out", Path.Combine(repo, "bench", "results")));
 var work = Directory.CreateTempSubdirectory("ledsag-bench-").FullName;
@@ -227,6 +228,37 @@ if (only.Contains("import"))
     results.Add(Result.Share("Import against a raw bulk insert of the same rows (SQLite)", importRate, "rows/s", rawRate, 0.3));
 }
 
+// 7. Import of 1,000,000 citizens from CSV as its own process, dry run and --apply (SQLite): the file is read record by
+// record, so peak memory at 1,000,000 rows stays near the peak at 100,000 (the baseline), and the rate is reported.
+if (only.Contains("citizens"))
+{
+    var cliDll = Path.Combine(repo, "src", "Ledsag.Cli", "bin", "Release", "net10.0", "ledsag.dll");
+    var measured = new List<CitizenImport.Measurement>();
+    foreach (var n in new[] { citizenRows / 10, citizenRows })
+    {
+        var csv = Path.Combine(work, $"borgere-{n}.csv");
+        CitizenImport.Generate(csv, n);
+        Say($"Import af {n} borgere fra CSV ({new FileInfo(csv).Length / 1e6:0} MB) …");
+        foreach (var apply in new[] { false, true })
+        {
+            var connection = await CitizenImport.FreshDatabaseAsync(Path.Combine(work, $"borgere-{n}-{apply}.db"));
+            var m = await CitizenImport.MeasureAsync(cliDll, Path.Combine(repo, "standards"), csv, n, connection, apply, work);
+            Say($"  {(apply ? "--apply" : "prøvekørsel")}: {m.Seconds:0.0} s, {m.RowsPerSecond:0} rækker/s, højeste RSS {m.PeakRssMb:0} MB — {m.Output}");
+            measured.Add(m);
+        }
+        File.Delete(csv);
+    }
+    foreach (var apply in new[] { false, true })
+    {
+        var (small, large) = (measured.First(m => m.Apply == apply), measured.Last(m => m.Apply == apply));
+        var how = apply ? "--apply" : "dry run";
+        results.Add(Result.Measured($"Import of {small.Rows:#,0} citizens from CSV, {how} (SQLite)", small.RowsPerSecond, "rows/s"));
+        results.Add(Result.Measured($"Import of {large.Rows:#,0} citizens from CSV, {how} (SQLite)", large.RowsPerSecond, "rows/s"));
+        results.Add(Result.Measured($"Peak RSS importing {small.Rows:#,0} citizens, {how}", small.PeakRssMb, "MB"));
+        results.Add(Result.RatioAtMost($"Peak RSS importing {large.Rows:#,0} citizens, {how} (baseline: {small.Rows:#,0} rows)", large.PeakRssMb, "MB", small.PeakRssMb, 1.5));
+    }
+}
+
 BenchPostgres.Stop();
 Directory.Delete(work, recursive: true);
 Directory.CreateDirectory(outDir);
@@ -261,6 +293,12 @@ public sealed record Result(string Name, double Value, string Unit, double? Base
 
     public static Result AtMost(string name, double value, string unit, double baseline, double goal) =>
         new(name, Math.Round(value, 2), unit, Known(Math.Round(baseline, 2)), Known(Math.Round(value / baseline, 3)), $"≤ {goal.ToString(CultureInfo.InvariantCulture)} {unit}", value <= goal);
+
+    /// <summary>A figure reported for the record, with no goal of its own.</summary>
+    public static Result Measured(string name, double value, string unit) => new(name, Math.Round(value, 1), unit, null, null, "—", true);
+
+    public static Result RatioAtMost(string name, double value, string unit, double baseline, double ratio) =>
+        new(name, Math.Round(value, 1), unit, Known(Math.Round(baseline, 1)), Known(Math.Round(value / baseline, 3)), $"≤ {ratio.ToString("0.0#", CultureInfo.InvariantCulture)} × baseline", value / baseline <= ratio);
 
     public static Result Share(string name, double value, string unit, double baseline, double goal) =>
         new(name, Math.Round(value, 1), unit, Known(Math.Round(baseline, 1)), Known(Math.Round(value / baseline, 3)), $"≥ {goal * 100:0}% of baseline", value / baseline >= goal);

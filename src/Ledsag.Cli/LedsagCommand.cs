@@ -81,7 +81,7 @@ public static class LedsagCommand
         root.Add(simulate);
 
         var importKind = new Argument<string>("TYPE") { Description = "citizens, grants, agreements, sessions eller companions" };
-        var importFile = new Argument<string>("FILE") { Description = "CSV-fil (; som skilletegn, UTF-8 eller Windows-1252)" };
+        var importFile = new Argument<string>("FILE") { Description = "CSV-fil (; som skilletegn, UTF-8 eller Windows-1252; felter i anførselstegn må rumme ; og linjeskift)" };
         var applyOption = new Option<bool>("--apply") { Description = "Importér (standard er en prøvekørsel, der kun rapporterer)" };
         var skipOption = new Option<bool>("--skip-invalid") { Description = "Importér de gyldige rækker og skriv de ugyldige til FILE.fejl.csv" };
         var importMunicipality = new Option<string>("--municipality") { Description = "Kommunens id", Required = true };

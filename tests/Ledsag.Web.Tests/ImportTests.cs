@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Ledsag.Domain.Cases;
 using Ledsag.Web.Data;
@@ -56,6 +57,125 @@ public sealed class ImportTests(SqliteFactory factory, ITestOutputHelper log) : 
         Run("import", "citizens", "/nonexistent.csv", "--municipality", "lejre").Exit.ShouldBe(2);
         File.WriteAllText(file, "cpr;navn;skostørrelse\n");
         Run("import", "citizens", file, "--municipality", "lejre").Err.ShouldContain("række 1, kolonne skostørrelse: ukendt kolonne");
+    }
+
+    [Fact]
+    public async Task Citizens_QuotedFieldsWithSemicolonsLineBreaksAndQuotes_ImportIntact_BadRowsAtTheirExcelRow_AndTheErrorFileRoundTrips()
+    {
+        _ = factory.Server;
+        using var dir = new Cli.Tests.TempDirectory();
+        // As Excel writes «CSV UTF-8»: a BOM, CRLF, and a field in quotes wherever it holds ; a line break or a quote.
+        var file = dir.Write("borgere.csv", "\uFEFFcpr;navn;adresse;telefon;email;førtidspension\r\n" +
+            "150385-1234;Anna Adresse;\"Åvej 1; 2. th.\r\n4000 Roskilde\";12345678;;nej\r\n" +
+            "160385-1234;\"Bo \"\"Bosse\"\" Berg\";\"Strandvej 3\";;;ja\r\n" +
+            "170385-1234;;\"Ingen navn; men en adresse\r\nover to linjer med \"\"citat\"\"\";;;nej\r\n" +
+            "180385-1234;Carl Citat;\"Torvet 2\";;;\"måske\"\r\n" +
+            "190385-1234;Dorte Dansk;;;;ja\r\n");
+
+        var (exit, output, error) = Run("import", "citizens", file, "--municipality", "bronderslev");
+        exit.ShouldBe(1);
+        // Rows as Excel numbers them: a record whose address spans two lines is one row, so the nameless one is row 4, not 5.
+        error.ShouldContain("række 4, kolonne navn: skal udfyldes");
+        error.ShouldContain("række 5, kolonne førtidspension: 'måske' er hverken ja eller nej");
+        error.ShouldNotContain("række 6");
+        output.ShouldContain("Intet importeret: 2 af 5 rækker har fejl");
+
+        var (skipExit, skipOut, _) = Run("import", "citizens", file, "--municipality", "bronderslev", "--skip-invalid");
+        skipExit.ShouldBe(0);
+        skipOut.ShouldContain("Importeret: 3 nye, 0 fandtes i forvejen, 2 rækker afvist");
+        var anna = await factory.WithDb(db => db.Citizens.SingleAsync(c => c.Cpr == "1503851234"));
+        anna.Address.ShouldBe("Åvej 1; 2. th.\r\n4000 Roskilde");
+        anna.Phone.ShouldBe("12345678");
+        (await factory.WithDb(db => db.Citizens.Where(c => c.Cpr == "1603851234").Select(c => c.Name).SingleAsync())).ShouldBe("Bo \"Bosse\" Berg");
+
+        // The error file is CSV that the same reader reads back: the bad rows' fields as they were, and the reasons.
+        var errors = new List<Cli.ImportCommand.RowError>();
+        using (var rejected = Cli.CsvRecords.Open(file + ".fejl.csv", ["cpr", "navn", "adresse", "telefon", "email", "førtidspension"], [], errors))
+        {
+            errors.ShouldBeEmpty();
+            rejected.Header.ShouldBe(["cpr", "navn", "adresse", "telefon", "email", "førtidspension", "fejl"]);
+            rejected.Read().ShouldBeTrue();
+            rejected.Fields.ShouldBe(["170385-1234", "", "Ingen navn; men en adresse\r\nover to linjer med \"citat\"", "", "", "nej", "navn: skal udfyldes"]);
+            rejected.Read().ShouldBeTrue();
+            rejected.Fields.ShouldBe(["180385-1234", "Carl Citat", "Torvet 2", "", "", "måske", "førtidspension: 'måske' er hverken ja eller nej"]);
+            rejected.Read().ShouldBeFalse();
+        }
+
+        // Corrected in place, the error file imports as it is: its «fejl» column is ignored.
+        var fixedFile = dir.Write("rettet.csv", File.ReadAllText(file + ".fejl.csv").Replace("170385-1234;;", "170385-1234;Eva Eftertanke;").Replace("\"måske\"", "nej").Replace(";måske;", ";nej;"));
+        Run("import", "citizens", fixedFile, "--municipality", "bronderslev", "--apply").Out.ShouldContain("Importeret: 2 nye, 0 fandtes i forvejen");
+        (await factory.WithDb(db => db.Citizens.Where(c => c.Cpr == "1703851234").Select(c => c.Address).SingleAsync())).ShouldBe("Ingen navn; men en adresse\r\nover to linjer med \"citat\"");
+
+        // A quote left open before the rest of a long file: refused with its row, not buffered to the end.
+        var open = dir.Write("aaben.csv", "cpr;navn;adresse\n150385-1234;A;Vej 1\n160385-1234;\"B;Vej 2\n" + string.Concat(Enumerable.Repeat("170385-1234;C;Vej 3\n", 10_000)));
+        var refused = Run("import", "citizens", open, "--municipality", "bronderslev");
+        refused.Exit.ShouldBe(2);
+        refused.Err.ShouldContain("række 3: et felt er over 100.000 tegn; et anførselstegn (\") er nok ikke lukket");
+    }
+
+    [Fact]
+    public async Task Citizens_FromWindows1252_WithAQuotedLineBreak_AndTheFirstLetterPastTheFirst64Kilobytes()
+    {
+        _ = factory.Server;
+        using var dir = new Cli.Tests.TempDirectory();
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var text = new StringBuilder("cpr;navn;adresse\r\n");
+        for (var i = 0; i < 3000; i++)
+        {
+            // Plain ASCII for well over 64 KB: the encoding is decided by the whole file, not its start.
+            text.Append(CultureInfo.InvariantCulture, $"{1 + (i % 28):00}{1 + (i / 28 % 12):00}{40 + (i / 336):00}-{2000 + i};Borger {i};Vej {i}, 4000 Roskilde\r\n");
+        }
+        text.Append("010150-9999;Søren Ærø Ørsted;\"Åbyvej 7; baghuset\r\n4000 Roskilde\"\r\n");
+        var file = Path.Combine(Path.GetTempPath(), $"borgere-1252-{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(file, Encoding.GetEncoding(1252).GetBytes(text.ToString()));
+        new FileInfo(file).Length.ShouldBeGreaterThan(100_000);
+
+        var (exit, output, error) = Run("import", "citizens", file, "--municipality", "lejre", "--apply");
+        exit.ShouldBe(0, error);
+        output.ShouldContain("Importeret: 3001 nye");
+        var soeren = await factory.WithDb(db => db.Citizens.SingleAsync(c => c.Cpr == "0101509999"));
+        soeren.Name.ShouldBe("Søren Ærø Ørsted");
+        soeren.Address.ShouldBe("Åbyvej 7; baghuset\r\n4000 Roskilde");
+        File.Delete(file);
+    }
+
+    [Fact]
+    public async Task Sessions_OutOfDateOrderInTheFile_GoThroughTheLedgerInDateOrder()
+    {
+        var client = await factory.SignedIn("lejre", Role.Caseworker);
+        var citizen = (await client.Post("/api/citizens", new { cpr = "080880-1234", name = "Uordnet Borger" }, System.Net.HttpStatusCode.Created)).Id();
+        var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-01-05", channel = "telefon" }, System.Net.HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-10", facts = new { } });
+        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-01-20", outcome = "grant", start = "2026-02-01" })).Id("grantId");
+        using var dir = new Cli.Tests.TempDirectory();
+        // February has 15 hours: the 5th comes first in the ledger, so the 20th (above it in the file) is the one without hours.
+        var file = dir.Write("ledsagelser.csv", "cpr;dato;timer;aktivitet;km\n" +
+            "080880-1234;20-02-2026;10;cinema;\n" +
+            "080880-1234;05-02-2026;10;cinema;\"12,5\"\n");
+        var (exit, _, error) = Run("import", "sessions", file, "--municipality", "lejre", "--skip-invalid");
+        exit.ShouldBe(0);
+        error.ShouldContain("række 2, kolonne timer: Der er ikke timer nok til rådighed den dag.");
+        var booked = await factory.WithDb(db => db.Sessions.Where(s => s.GrantId == grant).ToListAsync());
+        booked.ShouldHaveSingleItem().Date.ShouldBe(new LocalDate(2026, 2, 5));
+        booked[0].Km.ShouldBe(12.5m);
+    }
+
+    [Fact]
+    public async Task Sessions_CommaSeparatedFile_IsRecognisedByItsHeader_AndReadsDecimalPoints()
+    {
+        var client = await factory.SignedIn("lejre", Role.Caseworker);
+        var citizen = (await client.Post("/api/citizens", new { cpr = "090990-1234", name = "Komma Borger" }, System.Net.HttpStatusCode.Created)).Id();
+        var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-01-05", channel = "telefon" }, System.Net.HttpStatusCode.Created)).Id();
+        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-10", facts = new { } });
+        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-01-20", outcome = "grant", start = "2026-02-01" })).Id("grantId");
+        using var dir = new Cli.Tests.TempDirectory();
+        var file = dir.Write("ledsagelser.csv", "cpr,dato,timer,aktivitet,km\n090990-1234,2026-02-05,2.5,cinema,\"7,5\"\n090990-1234,2026-02-06,1.25,cinema,3.5\n");
+        var (exit, output, error) = Run("import", "sessions", file, "--municipality", "lejre", "--apply");
+        exit.ShouldBe(0, error);
+        output.ShouldContain("Importeret: 2 nye");
+        var booked = await factory.WithDb(db => db.Sessions.Where(s => s.GrantId == grant).OrderBy(s => s.Date).Select(s => new { s.Minutes, s.Km }).ToListAsync());
+        booked.Select(s => s.Minutes).ShouldBe([150, 75]);
+        booked.Select(s => s.Km).ShouldBe([7.5m, 3.5m]);
     }
 
     [Fact]
