@@ -144,6 +144,18 @@ public sealed class MeMoTests(SqliteFactory factory) : IClassFixture<SqliteFacto
             .ShouldBe(["Message/MessageBody/MainDocument/File/content"]);
     }
 
+    [Fact]
+    public async Task ALetterWithoutItsPdf_IsNoMessage_ButAConflictSayingSo()
+    {
+        var caseworker = await factory.SignedIn("gribskov", Role.Caseworker);
+        var admin = await factory.SignedIn("gribskov", Role.Administrator);
+        var citizen = (await caseworker.Post("/api/citizens", new { cpr = "020290-1234", name = "Bo Lund" }, HttpStatusCode.Created)).Id();
+        await caseworker.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-06-01", channel = "telefon" }, HttpStatusCode.Created);
+        var letter = (await admin.Get($"/api/letters?citizenId={citizen}"))[0].Id();
+        await factory.WithDb(db => db.Letters.Where(l => l.Id == letter).ExecuteUpdateAsync(s => s.SetProperty(l => l.Pdf, (byte[]?)null)));
+        (await admin.Get($"/api/letters/{letter}/memo", HttpStatusCode.Conflict)).Str("code").ShouldBe("LETTER_WITHOUT_PDF");
+    }
+
     [Theory]
     [InlineData("haderslev", "29189773")]
     [InlineData("bronderslev", "29189587")]

@@ -49,6 +49,11 @@ public static class MeMoMessage
     {
         var cvr = standard.Cvr ?? throw new ProblemException(StatusCodes.Status409Conflict,
             $"{standard.Name}s CVR-nummer står ikke i kvalitetsstandarden, så brevet kan ikke sendes med Digital Post.", code: "MUNICIPALITY_CVR_MISSING");
+        if (letter.Pdf is not { Length: > 0 })
+        {
+            // A letter of an anonymised citizen keeps no PDF (Retention): there is nothing left to send.
+            throw ProblemException.Conflict("Brevet har ingen PDF, så det kan ikke sendes med Digital Post.", "LETTER_WITHOUT_PDF");
+        }
         var agent = signer?.DisplayName ?? unit.Unit;
         var email = signer?.Email ?? unit.Email;
         var phone = signer?.Phone ?? unit.Phone;
@@ -85,7 +90,7 @@ public static class MeMoMessage
                     E("encodingFormat", "application/pdf"),
                     E("filename", Text(Features.LetterEndpoints.FileName(letter))),
                     E("language", "da"),
-                    E("content", Convert.ToBase64String(letter.Pdf ?? [])))));
+                    E("content", Convert.ToBase64String(letter.Pdf)))));
         return new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement(Ns + "Message", new XAttribute(XNamespace.Xmlns + "memo", Ns), new XAttribute("memoVersion", "1.1"),
                 new XAttribute("memoSchVersion", "1.1.0"), header, body));
