@@ -45,6 +45,16 @@ public class StandardFileTests
     }
 
     [Fact]
+    public void TheMunicipalitysCvr_IsOptional_AndWhenGivenMustHaveAValidControlDigit()
+    {
+        StandardParser.ParseMunicipal(Municipal(Required), "testby.yaml", TestStandards.All.National).Cvr.ShouldBeNull();
+        var withCvr = Municipal(Required).Replace("document: test", "cvr: \"29189773\"\ndocument: test");
+        StandardParser.ParseMunicipal(withCvr, "testby.yaml", TestStandards.All.National).Cvr.ShouldBe("29189773");
+        var error = Fails(withCvr.Replace("29189773", "29189774"));
+        (error.Key, error.Reason).ShouldBe(("cvr", "'29189774' er ikke et gyldigt CVR-nummer (8 cifre, og kontrolcifferet skal passe)"));
+    }
+
+    [Fact]
     public void LetterContacts_AndTextLists_AreCheckedWhereTheyStand()
     {
         Fails(Municipal(Required.Replace("postal_code: \"1234\"", "postal_code: \"12345\""))).Reason.ShouldContain("postal_code (fire cifre)");

@@ -174,6 +174,9 @@ public sealed class AccessMatrixTests(DemoSite site) : IClassFixture<DemoSite>
         ["POST /api/admin/lapse-reminders"] = "A",
         ["GET /api/letters/{id}/pdf"] = "SAB",
         ["POST /api/letters/{id}/sent"] = "A",
+        // The Digital Post gateway (an administrator's integration token): a letter as MeMo, and its receipt.
+        ["GET /api/letters/{id}/memo"] = "A",
+        ["POST /api/letters/{id}/receipt"] = "A",
         ["GET /api/statistics"] = "SAF",
         ["GET /api/statistics.xlsx"] = "SAF",
         ["POST /api/cases/{id}/action-plan"] = "SA",

@@ -9,11 +9,12 @@ namespace Ledsag.Domain.Standards;
 /// </summary>
 public sealed class MunicipalStandard
 {
-    internal MunicipalStandard(string id, string name, string document, string file, NationalRules national,
+    internal MunicipalStandard(string id, string name, string? cvr, string document, string file, NationalRules national,
         IReadOnlyDictionary<string, IReadOnlyList<DatedValue>> parameters)
     {
         Id = id;
         Name = name;
+        Cvr = cvr;
         Document = document;
         File = file;
         National = national;
@@ -25,6 +26,12 @@ public sealed class MunicipalStandard
 
     /// <summary>Its name (<c>Haderslev Kommune</c>).</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The municipality's CVR number (<c>29189773</c>): the sender of its letters in Digital Post. Null in a standard
+    /// that does not give it; such a municipality's letters cannot be made into MeMo messages.
+    /// </summary>
+    public string? Cvr { get; }
 
     /// <summary>The published document the values are quoted from.</summary>
     public string Document { get; }

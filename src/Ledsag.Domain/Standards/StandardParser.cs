@@ -148,6 +148,12 @@ public static class StandardParser
             throw idNode.Error($"'{id}' er ikke et gyldigt id (små bogstaver a-z, tal og bindestreg)");
         }
         var name = root.Required("name").String();
+        var cvrNode = root.Optional("cvr");
+        var cvr = cvrNode?.String();
+        if (cvr is not null && !Cvr.IsValid(cvr))
+        {
+            throw cvrNode!.Error($"'{cvr}' er ikke et gyldigt CVR-nummer (8 cifre, og kontrolcifferet skal passe)");
+        }
         var document = root.Required("document").String();
         var parametersNode = root.Required("parameters");
         var parameters = ReadParameters(parametersNode, id, national.Activities.Keys.ToHashSet(), scope =>
@@ -157,7 +163,7 @@ public static class StandardParser
             throw parametersNode.Error($"mangler parameteren '{def.Key}' ({def.Meaning}); skriv value: null med kilde, hvis standarden ikke fastsætter den");
         }
         root.RejectUnknownKeys();
-        var standard = new MunicipalStandard(id, name, document, file, national, parameters);
+        var standard = new MunicipalStandard(id, name, cvr, document, file, national, parameters);
         CheckBotilbud(standard, parametersNode);
         return standard;
     }

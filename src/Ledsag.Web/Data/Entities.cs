@@ -300,6 +300,15 @@ public sealed class Letter
     public Instant? SentAt { get; set; }
     /// <summary>Makes a letter that must go once (a lapse reminder for one lapse) go once, also across instances.</summary>
     public string? DedupKey { get; set; }
+    /// <summary>
+    /// The Digital Post gateway's receipt: its id for the message it sent. A letter has one receipt; the same one
+    /// reported again changes nothing, another one is refused (a concurrency token, so it is the database that decides).
+    /// </summary>
+    public string? ReceiptMessageId { get; set; }
+    /// <summary>How the letter reached the citizen, by the receipt: <c>delivered</c> (digital mailbox) or <c>printed</c> (sent on paper).</summary>
+    public string? ReceiptStatus { get; set; }
+    /// <summary>When Digital Post received the message, by the receipt.</summary>
+    public Instant? ReceiptAt { get; set; }
 }
 
 /// <summary>A companion assigned to accompany a citizen (from the coordinator's matching).</summary>

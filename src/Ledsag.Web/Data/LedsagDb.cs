@@ -120,6 +120,9 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         b.Entity<Letter>().Property(l => l.Pdf).HasMaxLength(20 * 1024 * 1024);
         b.Entity<Letter>().Property(l => l.Body).HasMaxLength(20000);
         b.Entity<Letter>().HasIndex(l => l.DedupKey).IsUnique();
+        // One receipt per letter: a receipt is saved only where none was there when it was read, so of two at once one fails on saving.
+        b.Entity<Letter>().Property(l => l.ReceiptMessageId).HasMaxLength(200).IsConcurrencyToken();
+        b.Entity<Letter>().Property(l => l.ReceiptStatus).HasMaxLength(20);
         b.Entity<AuditEntry>().HasIndex(a => a.PreviousHash).IsUnique();
         b.Entity<Provider>().HasIndex(p => new { p.MunicipalityId, p.Cvr }).IsUnique();
         // One declaration per companion and citizen: a second (or a parallel one) is a unique violation.

@@ -291,7 +291,7 @@ public static class CompanionEndpoints
         var v = new Validation();
         var name = v.Name("name", body?.Name);
         var cvr = v.Text("cvr", body?.Cvr, max: 20)?.Replace(" ", "", StringComparison.Ordinal);
-        if (cvr is not null && !CompanionRules.ValidCvr(cvr))
+        if (cvr is not null && !Domain.Cvr.IsValid(cvr))
         {
             v.Add("cvr", "CVR-nummeret skal være 8 cifre og et gyldigt CVR-nummer (kontrolcifferet passer ikke).");
         }

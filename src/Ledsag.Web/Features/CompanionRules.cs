@@ -147,17 +147,6 @@ public static class CompanionRules
         }
     }
 
-    /// <summary>A CVR number: eight digits, not starting with 0, whose weighted sum (2, 7, 6, 5, 4, 3, 2, 1) is divisible by 11.</summary>
-    public static bool ValidCvr(string cvr)
-    {
-        if (cvr.Length != 8 || !cvr.All(char.IsAsciiDigit) || cvr[0] == '0')
-        {
-            return false;
-        }
-        int[] weights = [2, 7, 6, 5, 4, 3, 2, 1];
-        return cvr.Select((c, i) => (c - '0') * weights[i]).Sum() % 11 == 0;
-    }
-
     /// <summary>The employer a new companion gets when none is named: the standard's default.</summary>
     public static string DefaultEmployer(MunicipalStandard standard, LocalDate on) =>
         standard.Get<string>(Parameters.CompanionEmployer, on).Value == "provider" ? "provider" : "municipality";

@@ -3,6 +3,7 @@ using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using NodaTime.Text;
 
 namespace Ledsag.Web.Features;
 
@@ -11,12 +12,23 @@ public static class LetterEndpoints
 {
     public sealed record RunRequest(string? Date);
 
+    /// <summary>The Digital Post gateway's receipt for a letter: its id for the message, how it went, and when Digital Post received it.</summary>
+    public sealed record ReceiptRequest(string? MessageId, string? Status, string? ReceivedAt);
+
+    /// <summary>A letter's receipt as the API shows it.</summary>
+    public sealed record ReceiptView(Guid LetterId, string Status, string MessageId, string ReceiptStatus, string ReceivedAt);
+
+    /// <summary>How a letter reached the citizen: in their digital mailbox, or on paper (Digital Post prints it for a citizen exempt from it).</summary>
+    private static readonly Dictionary<string, string> ReceiptStatuses = new(StringComparer.Ordinal) { ["delivered"] = "delivered", ["printed"] = "printed" };
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/letters", List).WithTags("Breve").RequireAuthorization();
         app.MapPost("/api/admin/lapse-reminders", Run).WithTags("Breve").RequireAuthorization();
         app.MapGet("/api/letters/{id:guid}/pdf", Pdf).WithTags("Breve").RequireAuthorization();
         app.MapPost("/api/letters/{id:guid}/sent", Sent).WithTags("Breve").RequireAuthorization();
+        app.MapGet("/api/letters/{id:guid}/memo", MeMo).WithTags("Breve").RequireAuthorization();
+        app.MapPost("/api/letters/{id:guid}/receipt", Receipt).WithTags("Breve").RequireAuthorization();
     }
 
     private static async Task<IResult> List(HttpContext http, LedsagDb db, Guid? citizenId, string? status, CancellationToken ct)
@@ -92,6 +104,78 @@ public static class LetterEndpoints
         audit.Add(db, actor, "sent", "letter", id.ToString());
         await audit.SaveAsync(db, ct);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// The letter as a MeMo message for the Digital Post gateway (application/xml). It names the citizen by CPR number, so
+    /// only the administrator's account (the gateway's token) may fetch it, and each fetch is audited. A message is
+    /// checked against the schema before it leaves: one that breaks it is an error here, never a message sent.
+    /// </summary>
+    private static async Task<IResult> MeMo(Guid id, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator);
+        var letter = await LoadAsync(db, audit, actor, id, ct);
+        var message = await Letters.MeMoMessage.ForAsync(db, standards, letter, ct);
+        if (Letters.MeMoSchema.Validate(message) is { Count: > 0 } problems)
+        {
+            // Where only: the validator's words may quote the refused value, and the recipient's is a CPR number.
+            throw new InvalidOperationException($"The MeMo message of letter {id} breaks the schema at {string.Join(", ", problems.Select(p => p.Where).Distinct())}");
+        }
+        audit.Add(db, actor, "read", "letter", id.ToString(), "MeMo");
+        await audit.SaveAsync(db, ct);
+        return Results.Bytes(Letters.MeMoMessage.Utf8(message), "application/xml");
+    }
+
+    /// <summary>
+    /// The gateway's receipt: the letter is sent, and the receipt is kept with it. The same receipt again (a retry) is
+    /// answered as the first was; a different one for a letter that has one is a conflict. One receipt per letter is the
+    /// database's to keep (a concurrency token on the receipt), so of two at once only one is saved.
+    /// </summary>
+    private static async Task<IResult> Receipt(Guid id, ReceiptRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
+    {
+        var actor = Access.Require(http);
+        Access.RequireRole(actor, Role.Administrator);
+        var letter = await LoadAsync(db, audit, actor, id, ct);
+        var v = new Validation();
+        var messageId = v.Name("messageId", body?.MessageId, max: 200);
+        var status = v.Enum("status", body?.Status, ReceiptStatuses);
+        var receivedAt = v.Moment("receivedAt", body?.ReceivedAt);
+        if (receivedAt < letter.CreatedAt)
+        {
+            v.Add("receivedAt", "Digital Post kan ikke have modtaget brevet, før det blev lavet.");
+        }
+        else if (receivedAt > today.Now + Duration.FromMinutes(5))
+        {
+            v.Add("receivedAt", "Tidspunktet ligger ude i fremtiden.");
+        }
+        v.ThrowIfInvalid();
+        if (letter.ReceiptMessageId is null)
+        {
+            letter.ReceiptMessageId = messageId;
+            letter.ReceiptStatus = status;
+            letter.ReceiptAt = receivedAt;
+            letter.Status = "sent";
+            letter.SentAt ??= receivedAt;
+            audit.Add(db, actor, "receipt", "letter", id.ToString(), $"{status} {messageId}");
+            try
+            {
+                await audit.SaveAsync(db, ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another request saved a receipt after this one read the letter: compare with what was saved.
+                db.ChangeTracker.Clear();
+                letter = await db.Letters.AsNoTracking().FirstAsync(l => l.Id == id, ct);
+            }
+        }
+        if (letter.ReceiptMessageId != messageId || letter.ReceiptStatus != status || letter.ReceiptAt != receivedAt)
+        {
+            throw ProblemException.Conflict(
+                $"Brevet har allerede en anden kvittering fra Digital Post ({letter.ReceiptStatus} {letter.ReceiptMessageId}, " +
+                $"{InstantPattern.ExtendedIso.Format(letter.ReceiptAt!.Value)}).", "RECEIPT_CONFLICT");
+        }
+        return Results.Ok(new ReceiptView(id, letter.Status, letter.ReceiptMessageId!, letter.ReceiptStatus!, InstantPattern.ExtendedIso.Format(letter.ReceiptAt!.Value)));
     }
 
     private static async Task<IResult> Run(RunRequest? body, HttpContext http, LedsagDb db, Standards standards, Today today, AuditLog audit,

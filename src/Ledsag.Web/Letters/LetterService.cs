@@ -32,9 +32,9 @@ public sealed partial class LetterService(Standards standards, Today today)
         var @case = caseId is { } id ? db.Cases.Find(id) : null;
         var signerId = @case?.CaseworkerId ?? signedBy;
         var signer = signerId is { } s ? db.Users.Find(s) : null;
-        if (signer is { Role: not (Role.Caseworker or Role.Administrator or Role.Finance) })
+        if (signer is not null && !Signs(signer))
         {
-            signer = null; // a letter is signed by staff who decide, never by a companion's or citizen's account
+            signer = null;
         }
 
         // A letter recorded as sent on an earlier day (a partshøring sent by post last week) carries that day.
@@ -47,12 +47,17 @@ public sealed partial class LetterService(Standards standards, Today today)
         {
             facts.Add(("Afgørelsesdato", Danish.Date(d)));
         }
-        var recipient = citizen.RepresentativeName is { } rep && citizen.RepresentativeKind == "værge"
-            ? $"{citizen.Name} v/ værge {rep}" : citizen.Name;
-        letter.Pdf = Render(standard, sender, signer, facts, recipient, citizen.Address, subject, body);
+        letter.Pdf = Render(standard, sender, signer, facts, Recipient(citizen), citizen.Address, subject, body);
         db.Letters.Add(letter);
         return letter;
     }
+
+    /// <summary>Whether <paramref name="user"/> signs letters: staff who decide, never a companion's or citizen's account.</summary>
+    public static bool Signs(User user) => user.Role is Role.Caseworker or Role.Administrator or Role.Finance;
+
+    /// <summary>Whom a letter is addressed to: the citizen, and their guardian (værge) where they have one.</summary>
+    public static string Recipient(Citizen citizen) =>
+        citizen.RepresentativeName is { } rep && citizen.RepresentativeKind == "værge" ? $"{citizen.Name} v/ værge {rep}" : citizen.Name;
 
     /// <summary>A document to the citizen that is not a letter in the outbox (the art. 15 copy): the same head, dated today.</summary>
     public byte[] Document(string municipalityId, string recipient, string? address, string subject, string body)

@@ -686,6 +686,18 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasMaxLength(20971520)
                         .HasColumnType("bytea");
 
+                    b.Property<DateTime?>("ReceiptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReceiptMessageId")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ReceiptStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 

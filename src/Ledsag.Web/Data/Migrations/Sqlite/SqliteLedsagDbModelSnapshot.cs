@@ -679,6 +679,18 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasMaxLength(20971520)
                         .HasColumnType("BLOB");
 
+                    b.Property<DateTime?>("ReceiptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceiptMessageId")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceiptStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
