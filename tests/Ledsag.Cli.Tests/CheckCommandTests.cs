@@ -210,6 +210,7 @@ public class CheckCommandTests
         exit.ShouldBe(0);
         output.ShouldContain("botilbud.fixed_hours: beboer i botilbud med 5 timers ledsagelse: suppleres med 8 timer");
         output.ShouldContain("kilde: gribskov.txt: «Din ledsagelse i forbindelse med botilbuddet kan som udgangspunkt suppleres med otte timers ledsagelse");
-        output.ShouldContain("FUNCTIONAL_LEVEL_TOTAL: functional_level, lives_in_botilbud: markeres til nærmere vurdering");
+        // The trace reads in Danish: the criterion as the standard words it, then whether it applies.
+        output.ShouldContain("FUNCTIONAL_LEVEL_TOTAL: Ved totale begrænsninger (funktionsniveau 4) er man typisk ikke i målgruppen, med mindre man bor i botilbud; sagen vurderes nærmere: ja — vurderes nærmere");
     }
 }

@@ -68,7 +68,7 @@ public static class EligibilityEngine
                 (effect.Value == Parameters.CriterionEffects.Block ? blocking : flags).Add(criterion.Code);
             }
             trace.Add(new TraceStep(criterion.Code,
-                $"{(national.Reasons.TryGetValue(criterion.Code, out var said) ? said.Text : criterion.Fact)}: {(applies ? (effect.Value == Parameters.CriterionEffects.Block ? "ja — blokerer" : "ja — vurderes nærmere") : "nej")}",
+                $"{(national.Reasons.TryGetValue(criterion.Code, out var said) ? said.Text.TrimEnd('.') : criterion.Fact)}: {(applies ? (effect.Value == Parameters.CriterionEffects.Block ? "ja — blokerer" : "ja — vurderes nærmere") : "nej")}",
                 effect.Cite()));
         }
 
