@@ -391,7 +391,7 @@ public abstract class DecisionTests(LedsagFactory factory)
         await client.Post($"/api/grants/{grant}/end", new { endOn = "2026-07-31", reason = "moved" });
         var second = await Assessed(client, citizen, "2026-06-01");
         var problem = await client.Post($"/api/cases/{second}/decision", new { decidedOn = "2026-06-10", outcome = "grant", start = "2026-07-01" }, HttpStatusCode.BadRequest);
-        problem.GetProperty("errors").GetProperty("start")[0].GetString()!.ShouldContain("01-08-2026");
+        problem.GetProperty("errors").GetProperty("start")[0].GetString()!.ShouldContain("1. august 2026");
         await client.Post($"/api/cases/{second}/decision", new { decidedOn = "2026-06-10", outcome = "grant", start = "2026-08-01" });
     }
 

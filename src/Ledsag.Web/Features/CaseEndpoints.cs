@@ -336,7 +336,7 @@ public static class CaseEndpoints
         var received = flow.ReceivedOn(c.MunicipalityId, sent!.Value, delivery!);
         if (answerBy is { } by && by <= received)
         {
-            throw ProblemException.Invalid("answerBy", $"Svarfristen skal ligge efter den dag, borgeren modtager udkastet ({received:dd-MM-yyyy}).");
+            throw ProblemException.Invalid("answerBy", $"Svarfristen skal ligge efter den dag, borgeren modtager udkastet ({Letters.Danish.Date(received)}).");
         }
         // Forvaltningsloven § 19: the answer period the standard sets, from the day the draft is received; where it sets
         // none, the caseworker's date or the default period.
@@ -358,7 +358,7 @@ public static class CaseEndpoints
         }
         else if (answerBy is { } shorter && standard.Get<Domain.Calendar.DeadlinePeriod?>(Parameters.ConsultationPeriod, received).Value is not null && shorter < opened[0].DueOn)
         {
-            throw ProblemException.Invalid("answerBy", $"Svarfristen kan ikke være kortere end kvalitetsstandardens ({opened[0].DueOn:dd-MM-yyyy}).");
+            throw ProblemException.Invalid("answerBy", $"Svarfristen kan ikke være kortere end kvalitetsstandardens ({Letters.Danish.Date(opened[0].DueOn)}).");
         }
         var answerDue = opened[0].DueOn;
         flow.Record(c, actor, "draft", sent.Value, summary, new { outcome, delivery, receivedOn = received.Iso(), answerDue = answerDue.Iso() });
@@ -432,7 +432,7 @@ public static class CaseEndpoints
             var why = lv.Text("lateReason", body?.LateReason);
             if (decision is null || why is null)
             {
-                lv.Add("receivedOn", $"Klagen er modtaget efter klagefristen ({due:dd-MM-yyyy}). Angiv, om den behandles alligevel, og hvorfor.");
+                lv.Add("receivedOn", $"Klagen er modtaget efter klagefristen ({Letters.Danish.Date(due!.Value)}). Angiv, om den behandles alligevel, og hvorfor.");
             }
             lv.ThrowIfInvalid();
             if (decision == "not_dealt_with")
@@ -467,7 +467,7 @@ public static class CaseEndpoints
         var complaint = await flow.Db.CaseSteps.Where(s => s.CaseId == c.Id && s.Kind == "complaint_received").OrderByDescending(s => s.RecordedAt).FirstAsync(ct);
         if (decided < complaint.OccurredOn)
         {
-            throw ProblemException.Invalid("decidedOn", $"Genvurderingen kan ikke ligge før klagen blev modtaget ({complaint.OccurredOn:dd-MM-yyyy}).");
+            throw ProblemException.Invalid("decidedOn", $"Genvurderingen kan ikke ligge før klagen blev modtaget ({Letters.Danish.Date(complaint.OccurredOn)}).");
         }
         var standard = flow.Standards.For(c.MunicipalityId);
         flow.Record(c, actor, "reassessment", decided!.Value, justification, new { outcome, delivery });

@@ -336,7 +336,7 @@ public static class Decisions
             .OrderByDescending(g => g.End).Select(g => g.End).FirstOrDefaultAsync(ct);
         if (running is { } lastDay)
         {
-            throw ProblemException.Invalid("start", $"Borgerens bevilling løber til og med {lastDay:dd-MM-yyyy}; en ny bevilling kan tidligst starte {lastDay.PlusDays(1):dd-MM-yyyy}.");
+            throw ProblemException.Invalid("start", $"Borgerens bevilling løber til og med {Letters.Danish.Date(lastDay)}; en ny bevilling kan tidligst starte {Letters.Danish.Date(lastDay.PlusDays(1))}.");
         }
         var old = await db.Grants.FirstOrDefaultAsync(g => g.InForceCitizenId == grant.CitizenId, ct);
         if (old is null)
@@ -420,7 +420,7 @@ public static class Decisions
             .Select(s => (LocalDate?)s.OccurredOn).FirstOrDefaultAsync(ct);
         if (on < decided)
         {
-            throw ProblemException.Invalid("on", $"Hjælpen kan ikke være iværksat før bevillingen ({decided:dd-MM-yyyy}).");
+            throw ProblemException.Invalid("on", $"Hjælpen kan ikke være iværksat før bevillingen ({Letters.Danish.Date(decided!.Value)}).");
         }
         if (!await flow.Db.Deadlines.AnyAsync(d => d.CaseId == c.Id && d.Kind == "start_due" && d.ClosedOn == null, ct))
         {
