@@ -21,7 +21,7 @@ public sealed class Server : IDisposable
     /// <summary>From starting the process to the first successful request.</summary>
     public TimeSpan Startup { get; }
 
-    public static async Task<Server> StartAsync(string repo, string provider, string connection, int port)
+    public static async Task<Server> StartAsync(string repo, string provider, string connection, int port, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(repo, "src", "Ledsag.Web", "bin", "Release", "net10.0", "Ledsag.Web.dll");
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -34,6 +34,10 @@ public sealed class Server : IDisposable
         info.Environment["Bench__Baselines"] = "true";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         var address = new Uri($"http://127.0.0.1:{port}");
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info)!;

@@ -14,14 +14,16 @@ using NodaTime;
 
 // Ledsag's benchmark suite: every user path beside this machine's own floor, measured in the same run.
 // Usage: dotnet run -c Release --project bench/Ledsag.Bench [-- --citizens 20000 --seconds 8 --out bench/results]
-// (--only replay,http,import,citizens and --db Sqlite,Postgres run a subset, for working on one scenario; a committed result runs all.)
+// (--only replay,http,national,import,citizens and --db Sqlite,Postgres run a subset, for working on one scenario; a committed result runs all.)
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true");
 var citizens = int.Parse(options.GetValueOrDefault("citizens", "20000"), CultureInfo.InvariantCulture);
 var seconds = double.Parse(options.GetValueOrDefault("seconds", "8"), CultureInfo.InvariantCulture);
 var importRows = int.Parse(options.GetValueOrDefault("import-rows", "1000000"), CultureInfo.InvariantCulture);
 var citizenRows = int.Parse(options.GetValueOrDefault("citizen-rows", "1000000"), CultureInfo.InvariantCulture);
-var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "import", "citizens"];
+var nationalMunicipalities = int.Parse(options.GetValueOrDefault("national-municipalities", "98"), CultureInfo.InvariantCulture);
+var nationalGrants = int.Parse(options.GetValueOrDefault("national-grants", "15000"), CultureInfo.InvariantCulture);
+var only = options.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : ["replay", "http", "national", "import", "citizens"];
 var repo = Ledsag.Testing.RepositoryRoot.Path;
 var outDir = Path.GetFullPath(options.GetValueOrDefault("out", Path.Combine(repo, "bench", "results")));
 var work = Directory.CreateTempSubdirectory("ledsag-bench-").FullName;
@@ -118,7 +120,7 @@ foreach (var provider in only.Contains("http") ? providers : [])
         new { date = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), hours = 0.25m, activity = "cinema" }), duration, warmup);
     Say($"  registrering {register.PerSecond:0}/s p99 {register.P99:0.0} ms (fejl {register.Failures}: {register.FirstFailure}); rå indsættelse {raw.PerSecond:0}/s p99 {raw.P99:0.0} ms");
     results.Add(Result.Share($"Session registration over HTTP, 32 clients ({name})", register.PerSecond, "requests/s", raw.PerSecond, 0.5));
-    results.Add(Result.AtMost($"Session registration p99 ({name})", register.P99, "ms", raw.P99, 25));
+    results.Add(Result.RatioAtMost($"Session registration p99 ({name}; baseline: the minimal insert's own p99)", register.P99, "ms", raw.P99, 2));
     var rss = server.PeakRssMb();
 
     var citizensClients = new List<HttpClient>();
@@ -152,6 +154,13 @@ foreach (var provider in only.Contains("http") ? providers : [])
     {
         c.Dispose();
     }
+}
+
+// 8. The whole country on one PostgreSQL with two server instances: the Sunday-evening burst.
+if (only.Contains("national"))
+{
+    results.AddRange(await National.RunAsync(repo, work, today, nationalMunicipalities, nationalGrants, port, Say));
+    port += 2;
 }
 
 // 5. Import of historical sessions from CSV (SQLite), against a raw bulk insert of the same rows.

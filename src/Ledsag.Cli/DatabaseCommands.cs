@@ -40,7 +40,7 @@ public static class DatabaseCommands
                 output.WriteLine($"FEJL i auditloggen efter {count} gyldige poster: {problem}");
                 return LedsagCommand.Failed;
             }
-            output.WriteLine($"Auditloggen er intakt: {count} poster, kæden er ubrudt.");
+            output.WriteLine($"Auditloggen er intakt: {count} poster, hver kommunes kæde er ubrudt.");
             return LedsagCommand.Ok;
         }
         catch (ArgumentException e)

@@ -31,6 +31,7 @@ builder.Services.AddDataProtection().SetApplicationName("Ledsag").PersistKeysToD
 builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new KeyRingEncryptor(masterKey));
 builder.Services.AddLedsagAuthentication(builder.Configuration);
 builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddHostedService<AuditSealer>();
 builder.Services.AddSingleton<Passwords>();
 builder.Services.AddSingleton<LoginThrottle>();
 builder.Services.AddSingleton<Today>();

@@ -74,10 +74,10 @@ public sealed class AuditAnchorTests(SqliteFactory factory) : IClassFixture<Sqli
         CliRunner.Run("audit", "verify", "--connection", Connection).Exit.ShouldBe(0);
 
         // Re-hash everything after an edit, as someone with the database but not the key would.
-        var snapshot = await factory.WithDb(db => db.Audit.AsNoTracking().OrderBy(a => a.Sequence).ToListAsync());
+        var snapshot = await factory.WithDb(db => db.Audit.AsNoTracking().OrderBy(a => a.Chain).ThenBy(a => a.Sequence).ToListAsync());
         await factory.WithDb(async db =>
         {
-            var entries = await db.Audit.OrderBy(a => a.Sequence).ToListAsync();
+            var entries = await db.Audit.Where(a => a.Chain == "haderslev").OrderBy(a => a.Sequence).ToListAsync();
             entries[3].Detail = "rettet bagefter";
             var previous = AuditLog.Genesis;
             foreach (var e in entries)
@@ -88,7 +88,7 @@ public sealed class AuditAnchorTests(SqliteFactory factory) : IClassFixture<Sqli
                 previous = e.Hash;
             }
             // Clear the previous hashes first (they are unique), then write the whole new chain.
-            await db.Audit.ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash + "x"));
+            await db.Audit.Where(a => a.Chain == "haderslev").ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash + "x"));
             entries.ForEach(e => db.Entry(e).Property(x => x.PreviousHash).IsModified = true);
             await db.SaveChangesAsync();
             return 0;
@@ -110,14 +110,49 @@ public sealed class AuditAnchorTests(SqliteFactory factory) : IClassFixture<Sqli
             return 0;
         });
         (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldBeNull();
-        var last = snapshot[^1].Sequence;
-        await factory.WithDb(db => db.Audit.Where(a => a.Sequence > last - 3).ExecuteDeleteAsync());
+        var last = snapshot.Where(a => a.Chain == "haderslev").Max(a => a.Sequence);
+        await factory.WithDb(db => db.Audit.Where(a => a.Chain == "haderslev" && a.Sequence > last - 3).ExecuteDeleteAsync());
         (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldNotBeNull().ShouldContain("de nyeste poster er slettet");
         var cli = CliRunner.Run("audit", "verify", "--connection", Connection);
         cli.Exit.ShouldBe(1);
         cli.Out.ShouldContain($"post {last}");
         Summary.Line("Audit anchor: an edit re-hashed without the key, stripped signatures and the newest 3 entries deleted are each caught by `ledsag audit verify`");
     }
+    [Fact]
+    public async Task EachMunicipality_HasItsOwnChain_AndAChainDeletedWhole_IsCaught()
+    {
+        var gribskov = await factory.SignedIn("gribskov", Role.Caseworker);
+        var lejre = await factory.SignedIn("lejre", Role.Caseworker);
+        // 20 at once in each of two municipalities: every entry ends up sealed, each chain a line of its own.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+        {
+            var k = Interlocked.Increment(ref _serial);
+            return (i % 2 == 0 ? gribskov : lejre).Post("/api/citizens", new { cpr = $"0202{50 + k:00}-{1000 + (k * 7)}", name = $"Borger {k}" }, System.Net.HttpStatusCode.Created);
+        }));
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldBeNull();
+        var chains = await factory.WithDb(db => db.Audit.AsNoTracking().Where(a => a.Chain == "gribskov" || a.Chain == "lejre")
+            .GroupBy(a => a.Chain).Select(g => new { Chain = g.Key, Count = g.Count(), Max = g.Max(a => a.Sequence), Min = g.Min(a => a.Sequence) }).ToListAsync());
+        chains.Count.ShouldBe(2);
+        chains.ShouldAllBe(c => c.Min == 1 && c.Max == c.Count && c.Count > 20);
+        (await factory.WithDb(db => db.Audit.CountAsync(a => a.Sequence == 0))).ShouldBe(0);
+        (await factory.WithDb(db => db.Audit.Where(a => a.Chain == "gribskov" && a.Sequence == 1).Select(a => a.Action).SingleAsync())).ShouldBe("chain-start");
+        (await factory.WithDb(db => db.Audit.CountAsync(a => a.Chain == AuditLog.SharedChain && a.Action == "chain-opened" && a.EntityId == "gribskov"))).ShouldBe(1);
+        // Entries of one municipality never go into another's chain.
+        (await factory.WithDb(db => db.Audit.CountAsync(a => a.MunicipalityId != null && a.Chain != a.MunicipalityId))).ShouldBe(0);
+
+        // Deleting Gribskov's chain whole (entries and all) leaves no broken link in what is left, but the shared chain knows it was there.
+        var kept = await factory.WithDb(db => db.Audit.AsNoTracking().Where(a => a.Chain == "gribskov").ToListAsync());
+        await factory.WithDb(db => db.Audit.Where(a => a.Chain == "gribskov").ExecuteDeleteAsync());
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldNotBeNull().ShouldContain("kæden for gribskov mangler");
+        await factory.WithDb(async db =>
+        {
+            db.Audit.AddRange(kept);
+            return await db.SaveChangesAsync();
+        });
+        (await factory.WithDb(db => Audit.VerifyAsync(db))).Problem.ShouldBeNull();
+        Summary.Line("Audit chains: one chain per municipality (40 parallel writes in two municipalities: two unbroken chains, nothing left unsealed); a municipality's chain deleted whole is caught through the shared chain");
+    }
+
     [Fact]
     public async Task ALogFromBeforeAnchoring_IsAnchoredOnce_WhenItsOldChainIsIntact()
     {

@@ -214,12 +214,12 @@ public abstract class SecurityTests(LedsagFactory factory)
         count.ShouldBeGreaterThan(5);
         await factory.WithDb(async db =>
         {
-            var row = await db.Audit.OrderBy(a => a.Sequence).Skip(3).FirstAsync();
+            var row = await db.Audit.Where(a => a.Chain == "haderslev").OrderBy(a => a.Sequence).Skip(3).FirstAsync();
             row.Detail = "rettet bagefter";
             await db.SaveChangesAsync();
             return 0;
         });
-        (await factory.WithDb(db => factory.Services.GetRequiredService<AuditLog>().VerifyAsync(db))).Problem.ShouldNotBeNull().ShouldContain("post 4");
+        (await factory.WithDb(db => factory.Services.GetRequiredService<AuditLog>().VerifyAsync(db))).Problem.ShouldNotBeNull().ShouldContain("kæden for haderslev, post 4");
     }
 
     [Fact]
@@ -385,7 +385,7 @@ public sealed class AuditVerifyCommandTests(SqliteFactory factory) : IClassFixtu
         intact.Out.ShouldContain("intakt");
         await factory.WithDb(async db =>
         {
-            db.Audit.Remove(await db.Audit.OrderBy(a => a.Sequence).FirstAsync());
+            db.Audit.Remove(await db.Audit.Where(a => a.Chain == "lejre").OrderBy(a => a.Sequence).Skip(1).FirstAsync());
             await db.SaveChangesAsync();
             return 0;
         });

@@ -454,7 +454,12 @@ public sealed class SessionRow
 public sealed class AuditEntry
 {
     public long Id { get; set; }
-    /// <summary>The entry's place in the chain (1, 2, …), assigned when saved.</summary>
+    /// <summary>
+    /// The chain the entry belongs to: its municipality's id, or "" for entries without a municipality (sign-ins of
+    /// unknown names, operator commands) and for the one chain a log had before chains were kept per municipality.
+    /// </summary>
+    public string Chain { get; set; } = "";
+    /// <summary>The entry's place in its chain (1, 2, …), assigned when it is sealed; 0 while it waits to be sealed.</summary>
     public long Sequence { get; set; }
     public Instant At { get; set; }
     public string? MunicipalityId { get; set; }

@@ -85,8 +85,13 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
             b.Entity<SessionRow>().HasIndex(s => new { s.GrantId, s.Date, s.Sequence, s.Minutes, s.ReversalOf, s.Id });
         }
         b.Entity<SessionRow>().HasIndex(s => new { s.GrantId, s.IdempotencyKey }).IsUnique();
-        // Sequence numbers are assigned in chain order by AuditLog, so a second writer's clash is a unique violation.
-        b.Entity<AuditEntry>().HasIndex(a => a.Sequence).IsUnique();
+        // Each municipality's audit chain is its own line: sequence numbers and previous hashes are unique within a chain
+        // once sealed (a second sealer's clash is a unique violation); a sealer claims an entry only while it is unsealed.
+        b.Entity<AuditEntry>().Property(a => a.Chain).HasMaxLength(40);
+        b.Entity<AuditEntry>().Property(a => a.Sequence).IsConcurrencyToken();
+        b.Entity<AuditEntry>().HasIndex(a => new { a.Chain, a.Sequence }).IsUnique().HasFilter("\"Sequence\" > 0");
+        b.Entity<AuditEntry>().HasIndex(a => new { a.Chain, a.PreviousHash }).IsUnique().HasFilter("\"Sequence\" > 0");
+        b.Entity<AuditEntry>().HasIndex(a => new { a.Chain, a.Id }).HasFilter("\"Sequence\" = 0").HasDatabaseName("IX_Audit_Unsealed");
         b.Entity<AuditEntry>().HasIndex(a => a.At);
         b.Entity<Companion>().Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
         b.Entity<Companion>().Property(c => c.Version).IsConcurrencyToken();
@@ -123,7 +128,6 @@ public abstract class LedsagDb(DbContextOptions options) : DbContext(options), I
         // One receipt per letter: a receipt is saved only where none was there when it was read, so of two at once one fails on saving.
         b.Entity<Letter>().Property(l => l.ReceiptMessageId).HasMaxLength(200).IsConcurrencyToken();
         b.Entity<Letter>().Property(l => l.ReceiptStatus).HasMaxLength(20);
-        b.Entity<AuditEntry>().HasIndex(a => a.PreviousHash).IsUnique();
         b.Entity<Provider>().HasIndex(p => new { p.MunicipalityId, p.Cvr }).IsUnique();
         // One declaration per companion and citizen: a second (or a parallel one) is a unique violation.
         b.Entity<RelationDeclaration>().HasIndex(r => new { r.CompanionId, r.CitizenId }).IsUnique();

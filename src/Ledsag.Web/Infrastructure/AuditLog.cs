@@ -8,24 +8,49 @@ using NodaTime;
 namespace Ledsag.Web.Infrastructure;
 
 /// <summary>
-/// The append-only audit log. Each entry's hash covers its fields (its detail through the detail's own hash)
-/// and the previous entry's hash, so changing or deleting a row breaks the chain (<c>ledsag audit verify</c>).
-/// A unique index on the previous hash keeps the chain a line even with several server instances writing.
+/// The append-only audit log, one hash chain per municipality. Each entry's hash covers its fields (its detail
+/// through the detail's own hash), its chain and the previous entry's hash, so changing or deleting a row breaks
+/// its chain (<c>ledsag audit verify</c>).
+/// <para>
+/// An entry is written in the same transaction as the change it records, unsealed; the <see cref="AuditSealer"/>
+/// then seals what has been committed, a batch per chain in one transaction: it numbers the entries, chains them
+/// and signs them. So a request never waits for another request's commit, and a municipality never for another's
+/// (each chain is sealed on its own). Unique indexes on (chain, sequence) and (chain, previous hash), and a sealer
+/// claiming only unsealed entries, keep each chain a line with several server instances sealing. Outside a
+/// server (the <c>ledsag</c> command) an entry is sealed right after its commit, and <see cref="VerifyAsync"/> seals
+/// what is waiting before it checks.
+/// </para>
 /// <para>
 /// Anchored outside the database with the <see cref="MasterKey"/>: every entry carries an HMAC of its hash, so
-/// re-hashing the chain after an edit is caught (that needs the key), and the chain's head is written to a file
-/// beside the key after each append, so deleting the newest entries is caught too. A detail (which may name a
+/// re-hashing a chain after an edit is caught (that needs the key), and each chain's head is written to a file
+/// beside the key after each sealing, so deleting the newest entries is caught too. A new chain is recorded in
+/// the shared chain (""), so deleting a municipality's whole chain is caught as well. A detail (which may name a
 /// person) can be erased at anonymisation while its hash stays: the chain still verifies.
 /// </para>
 /// </summary>
 public sealed class AuditLog(IClock clock, MasterKey key)
 {
     public const string Genesis = "GENESIS";
+
+    /// <summary>The chain of entries without a municipality, and of the whole log written before chains were kept per municipality.</summary>
+    public const string SharedChain = "";
+
+    /// <summary>Most unsealed entries of one chain sealed in one transaction.</summary>
+    public const int SealBatch = 500;
+
     private const string MacPurpose = "ledsag-audit-anchor-v1";
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<string, (long Sequence, string Hash)> Tails = []; // guarded by Gate
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(); // one sealing pass per database in this process
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Database, string Chain), string> _chainIds = new();
     private readonly byte[] _macKey = key.Derive(MacPurpose);
-    private readonly Dictionary<string, string> _chains = []; // database → chain id; guarded by Gate
+    private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    private long _sealed;
+
+    /// <summary>Set while an <see cref="AuditSealer"/> runs in this process: entries are then sealed by it rather than by the writer.</summary>
+    internal bool BackgroundSealing { get; set; }
+
+    /// <summary>How many entries this process has sealed (for metrics and tests).</summary>
+    public long Sealed => Interlocked.Read(ref _sealed);
 
     public MasterKey Key => key;
 
@@ -73,12 +98,13 @@ public sealed class AuditLog(IClock clock, MasterKey key)
         }
     }
 
-    /// <summary>Queues an entry in <paramref name="db"/>; it is chained and saved by <see cref="SaveAsync"/>.</summary>
+    /// <summary>Queues an entry in <paramref name="db"/>; it is saved by <see cref="SaveAsync"/> and sealed into its municipality's chain after.</summary>
     public void Add(LedsagDb db, Actor? actor, string action, string entity, string? entityId, string? detail = null) =>
         db.Audit.Add(new AuditEntry
         {
             At = Truncate(clock.GetCurrentInstant()),
             MunicipalityId = actor?.MunicipalityId,
+            Chain = ChainOf(actor?.MunicipalityId),
             UserId = actor?.UserId,
             Action = action,
             Entity = entity,
@@ -88,88 +114,187 @@ public sealed class AuditLog(IClock clock, MasterKey key)
             Hash = "",
         });
 
-    /// <summary>Saves the change and its audit entries in one transaction, chaining the entries.</summary>
+    /// <summary>The chain an entry of <paramref name="municipalityId"/> belongs to.</summary>
+    public static string ChainOf(string? municipalityId) => municipalityId ?? SharedChain;
+
+    /// <summary>
+    /// Saves the change and its audit entries in one transaction. The entries are sealed after the commit: by the
+    /// server's sealer, or here at once when no sealer runs in this process and the save is not inside a caller's transaction.
+    /// </summary>
     public async Task SaveAsync(LedsagDb db, CancellationToken ct = default)
     {
-        if (!db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added))
+        var added = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        foreach (var entry in added)
         {
-            // Nothing to chain (a citizen's own read, say): no need to queue behind other writers.
-            if (db.ChangeTracker.HasChanges())
-            {
-                await db.SaveChangesAsync(ct);
-            }
+            entry.Chain = ChainOf(entry.MunicipalityId);
+            entry.Sequence = 0;
+            entry.DetailHash = DetailHashOf(entry.Detail);
+        }
+        if (db.ChangeTracker.HasChanges())
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        if (added.Count == 0)
+        {
             return;
         }
-        await Gate.WaitAsync(ct);
-        // The chain's tail is kept per database after this process's own commits, so the usual append
-        // reads nothing first. Inside a caller's transaction it is read (a rollback there would leave a
-        // kept tail pointing at nothing). Another writer's append makes the kept tail stale: the unique
-        // indexes on sequence and previous hash refuse the insert, and the retry reads the tail afresh.
-        var database = Database(db);
-        var ownTransaction = db.Database.CurrentTransaction is null;
+        if (BackgroundSealing)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+        else if (db.Database.CurrentTransaction is null)
+        {
+            await SealPendingAsync(db, ct);
+        }
+    }
+
+    /// <summary>Waits until an entry has been saved in this process, or <paramref name="timeout"/> has passed (entries saved by other instances).</summary>
+    internal async Task WaitForEntriesAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
         try
         {
-            for (var attempt = 0; ; attempt++)
+            await _wake.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Seals every committed entry that waits to be sealed, chain by chain, each batch in its own transaction: numbers
+    /// it after its chain's last sealed entry, chains and signs it, and records the chain's new head outside the
+    /// database. A batch another instance sealed first is left to it. Returns how many entries were sealed here.
+    /// Does nothing inside a caller's transaction (its entries are not committed yet).
+    /// </summary>
+    public async Task<int> SealPendingAsync(LedsagDb db, CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return 0;
+        }
+        var database = Database(db);
+        var gate = Gates.GetOrAdd(database, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            var total = 0;
+            // A new chain adds an entry to the shared chain, so a second round seals that one too.
+            for (var round = 0; round < 3; round++)
             {
-                (long Sequence, string Hash) tail;
-                if (ownTransaction && attempt == 0 && Tails.TryGetValue(database, out var kept))
+                var chains = await db.Audit.AsNoTracking().Where(a => a.Sequence == 0).Select(a => a.Chain).Distinct().ToListAsync(ct);
+                if (chains.Count == 0)
                 {
-                    tail = kept;
+                    break;
                 }
-                else
+                foreach (var chain in chains.Order(StringComparer.Ordinal))
                 {
-                    var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence).Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
-                    tail = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
+                    total += await SealChainAsync(db, database, chain, ct);
                 }
-                var (sequence, previous) = tail;
-                var added = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-                if (sequence == 0 && added[0].Action != "chain-start")
+            }
+            // Entries the caller's context still tracks were changed by the sealing behind its back.
+            foreach (var tracked in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Unchanged).ToList())
+            {
+                tracked.State = EntityState.Detached;
+            }
+            Interlocked.Add(ref _sealed, total);
+            return total;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<int> SealChainAsync(LedsagDb db, string database, string chain, CancellationToken ct)
+    {
+        var total = 0;
+        for (var attempt = 0; attempt < 5;)
+        {
+            var sealedNow = 0;
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var last = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence > 0).OrderByDescending(a => a.Sequence)
+                    .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
+                var pending = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence == 0).OrderBy(a => a.Id).Take(SealBatch).ToListAsync(ct);
+                if (pending.Count == 0)
                 {
-                    // A new chain starts with an entry of its own: a random id makes every database's chain distinct.
-                    var start = new AuditEntry
-                    {
-                        At = added[0].At, Action = "chain-start", Entity = "audit", Detail = Guid.NewGuid().ToString("N"), PreviousHash = "", Hash = "",
-                    };
-                    db.Audit.Add(start);
-                    added.Insert(0, start);
+                    return total;
                 }
-                foreach (var entry in added)
+                var (sequence, previous) = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
+                if (sequence == 0)
+                {
+                    previous = await StartChainAsync(db, chain, pending[0].At, ct);
+                    sequence = 1;
+                }
+                foreach (var entry in pending)
                 {
                     entry.Sequence = ++sequence;
                     entry.PreviousHash = previous;
                     Seal(entry);
                     previous = entry.Hash;
-                }
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    if (ownTransaction)
+                    // Claimed only while still unsealed: an entry another instance sealed meanwhile makes this batch start again.
+                    var claimed = await db.Audit.Where(a => a.Id == entry.Id && a.Sequence == 0).ExecuteUpdateAsync(u => u
+                        .SetProperty(a => a.Sequence, entry.Sequence)
+                        .SetProperty(a => a.PreviousHash, entry.PreviousHash)
+                        .SetProperty(a => a.DetailHash, entry.DetailHash)
+                        .SetProperty(a => a.Hash, entry.Hash)
+                        .SetProperty(a => a.Mac, entry.Mac), ct);
+                    if (claimed != 1)
                     {
-                        Tails[database] = (sequence, previous);
-                        await RecordHeadAsync(db, database, sequence, previous, ct);
+                        throw new AuditConflictException();
                     }
-                    else
-                    {
-                        Tails.Remove(database);
-                    }
-                    return;
                 }
-                catch (DbUpdateException e) when (attempt < 5 && IsChainConflict(e))
-                {
-                    // Another instance appended first: chain onto its entry (read afresh) and try again.
-                }
+                await transaction.CommitAsync(ct);
+                sealedNow = pending.Count;
+                total += sealedNow;
+                await RecordHeadAsync(db, database, chain, sequence, previous, ct);
+            }
+            catch (Exception e) when (e is AuditConflictException or System.Data.Common.DbException or DbUpdateException)
+            {
+                // Another instance sealed this chain first (or the database was busy): read the chain afresh.
+                attempt++;
+                await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+                continue;
+            }
+            if (sealedNow < SealBatch)
+            {
+                return total;
             }
         }
-        catch
-        {
-            Tails.Remove(database);
-            throw;
-        }
-        finally
-        {
-            Gate.Release();
-        }
+        return total;
     }
+
+    // A new chain starts with an entry of its own (a random id makes every chain distinct), sealed as number 1; the
+    // shared chain records it, so a municipality's chain deleted whole is missed by the shared chain's check.
+    private async Task<string> StartChainAsync(LedsagDb db, string chain, Instant at, CancellationToken ct)
+    {
+        var start = new AuditEntry
+        {
+            Chain = chain, MunicipalityId = chain == SharedChain ? null : chain, Sequence = 1, At = at, Action = "chain-start", Entity = "audit",
+            Detail = Guid.NewGuid().ToString("N"), PreviousHash = Genesis, Hash = "",
+        };
+        Seal(start);
+        db.Audit.Add(start);
+        if (chain != SharedChain)
+        {
+            db.Audit.Add(new AuditEntry
+            {
+                Chain = SharedChain, At = at, Action = "chain-opened", Entity = "audit", EntityId = chain, Detail = start.Hash,
+                DetailHash = DetailHashOf(start.Hash), PreviousHash = "", Hash = "",
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var added in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.Entity.Action is "chain-start" or "chain-opened").ToList())
+        {
+            added.State = EntityState.Detached;
+        }
+        return start.Hash;
+    }
+
+    private sealed class AuditConflictException : Exception;
 
     /// <summary>Fills an entry's detail hash, hash and anchor (its HMAC) from its fields and previous hash.</summary>
     private void Seal(AuditEntry entry)
@@ -183,88 +308,126 @@ public sealed class AuditLog(IClock clock, MasterKey key)
 
     private static string DetailHashOf(string? detail) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(detail ?? "")));
 
-    // The head file: "sequence hash mac", named by the chain (its first entry), beside the master key.
-    private string HeadFile(string chain) => Path.Combine(key.Folder, $"audit-head-{chain}.txt");
+    // The head file: "sequence hash mac", named by the chain's id (its first entry), beside the master key.
+    private string HeadFile(string chainId) => Path.Combine(key.Folder, $"audit-head-{chainId}.txt");
 
-    private async Task<string?> ChainAsync(LedsagDb db, string database, CancellationToken ct)
+    private async Task<string?> ChainIdAsync(LedsagDb db, string database, string chain, CancellationToken ct)
     {
-        if (!_chains.TryGetValue(database, out var chain))
+        if (!_chainIds.TryGetValue((database, chain), out var id))
         {
-            var first = await db.Audit.AsNoTracking().Where(a => a.Sequence == 1).Select(a => a.Hash).FirstOrDefaultAsync(ct);
+            var first = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence == 1).Select(a => a.Hash).FirstOrDefaultAsync(ct);
             if (first is null)
             {
                 return null;
             }
-            _chains[database] = chain = first[..16];
+            _chainIds[(database, chain)] = id = first[..16];
         }
-        return chain;
+        return id;
     }
 
-    private async Task RecordHeadAsync(LedsagDb db, string database, long sequence, string hash, CancellationToken ct)
+    private async Task RecordHeadAsync(LedsagDb db, string database, string chain, long sequence, string hash, CancellationToken ct)
     {
-        if (await ChainAsync(db, database, ct) is not { } chain)
+        if (await ChainIdAsync(db, database, chain, ct) is not { } id)
         {
             return;
         }
-        var file = HeadFile(chain);
-        var temp = $"{file}.{Environment.ProcessId}.tmp";
+        var file = HeadFile(id);
+        // Another instance may have sealed further already: a head never moves back.
+        if (ReadHead(id) is { } known && known.Sequence > sequence && known.Sequence != long.MaxValue)
+        {
+            return;
+        }
+        var temp = $"{file}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         Directory.CreateDirectory(key.Folder);
         await File.WriteAllTextAsync(temp, $"{sequence.ToString(CultureInfo.InvariantCulture)} {hash} {Mac($"{sequence}:{hash}")}", ct);
         File.Move(temp, file, overwrite: true);
     }
 
+    // How a chain is named in a finding.
+    private static string Named(string chain) => chain == SharedChain ? "den fælles kæde" : $"kæden for {chain}";
+
     /// <summary>
-    /// Checks the whole chain: every hash, every anchor, every detail that is still there, and that the log
-    /// still reaches the head last written outside the database. Returns the first problem, or null when intact.
+    /// Seals what waits to be sealed, then checks every chain: every hash, every anchor, every detail that is still
+    /// there, that each chain still reaches the head last written outside the database, and that every chain the
+    /// shared chain records as opened is there. Returns the first problem, or null when intact.
     /// </summary>
     public async Task<(long Checked, string? Problem)> VerifyAsync(LedsagDb db, CancellationToken ct = default)
     {
-        var previous = Genesis;
-        long count = 0, lastId = 0;
-        string? chain = null;
-        var hashes = new Dictionary<long, string>();
+        await SealPendingAsync(db, ct);
+        long count = 0;
+        var opened = new Dictionary<string, string>(StringComparer.Ordinal); // chain → its first entry's hash, from the shared chain
+        var firsts = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? chain = null, previous = null;
+        long last = 0;
         (long Sequence, string Hash)? head = null;
-        await foreach (var entry in db.Audit.AsNoTracking().OrderBy(a => a.Sequence).AsAsyncEnumerable().WithCancellation(ct))
+        string? EndOfChain() =>
+            chain is not null && head is { } known && known.Sequence > last
+                ? $"{Named(chain)} slutter ved post {last}, men post {known.Sequence} er skrevet — de nyeste poster er slettet"
+                : null;
+        await foreach (var entry in db.Audit.AsNoTracking().Where(a => a.Sequence > 0).OrderBy(a => a.Chain).ThenBy(a => a.Sequence).AsAsyncEnumerable().WithCancellation(ct))
         {
+            if (entry.Chain != chain)
+            {
+                if (EndOfChain() is { } cut)
+                {
+                    return (count, cut);
+                }
+                chain = entry.Chain;
+                previous = Genesis;
+                last = 0;
+                head = null;
+            }
+            var at = $"{Named(entry.Chain)}, post {entry.Sequence}";
             if (entry.PreviousHash != previous)
             {
-                return (count, $"post {entry.Sequence}: kæden er brudt — en post før den mangler eller er ændret (sidst gyldige: {lastId})");
+                return (count, $"{at}: kæden er brudt — en post før den mangler eller er ændret (sidst gyldige: {last})");
             }
             if (entry.Mac is null)
             {
-                return (count, $"post {entry.Sequence}: posten er ikke forankret (den mangler sin signatur)");
+                return (count, $"{at}: posten er ikke forankret (den mangler sin signatur)");
             }
             if ((entry.Detail is not null && DetailHashOf(entry.Detail) != entry.DetailHash) || HashOf(entry) != entry.Hash)
             {
-                return (count, $"post {entry.Sequence}: indholdet er ændret (hash passer ikke)");
+                return (count, $"{at}: indholdet er ændret (hash passer ikke)");
             }
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Mac(entry.Hash)), Encoding.ASCII.GetBytes(entry.Mac)))
             {
-                return (count, $"post {entry.Sequence}: signaturen passer ikke — kæden er skrevet om uden nøglen");
+                return (count, $"{at}: signaturen passer ikke — kæden er skrevet om uden nøglen");
             }
-            if (chain is null)
+            if (last == 0)
             {
-                chain = entry.Hash[..16];
-                head = ReadHead(chain);
+                firsts[entry.Chain] = entry.Hash;
+                head = ReadHead(entry.Hash[..16]);
             }
             if (head is { } h && entry.Sequence == h.Sequence && entry.Hash != h.Hash)
             {
-                return (count, $"post {entry.Sequence}: er ikke den post, der sidst blev skrevet som nummer {h.Sequence} — loggen er skrevet om");
+                return (count, $"{at}: er ikke den post, der sidst blev skrevet som nummer {h.Sequence} — loggen er skrevet om");
+            }
+            if (entry.Chain == SharedChain && entry.Action == "chain-opened" && entry.EntityId is { } child && entry.Detail is { } childFirst)
+            {
+                opened[child] = childFirst;
             }
             previous = entry.Hash;
-            lastId = entry.Sequence;
+            last = entry.Sequence;
             count++;
         }
-        if (head is { } known && known.Sequence > lastId)
+        if (EndOfChain() is { } cutLast)
         {
-            return (count, $"loggen slutter ved post {lastId}, men post {known.Sequence} er skrevet — de nyeste poster er slettet");
+            return (count, cutLast);
+        }
+        foreach (var (child, first) in opened)
+        {
+            if (!firsts.TryGetValue(child, out var found) || found != first)
+            {
+                return (count, $"{Named(child)} mangler eller er startet forfra — den fælles kæde viser, at den blev oprettet");
+            }
         }
         return (count, null);
     }
 
-    private (long Sequence, string Hash)? ReadHead(string chain)
+    private (long Sequence, string Hash)? ReadHead(string chainId)
     {
-        var file = HeadFile(chain);
+        var file = HeadFile(chainId);
         if (!File.Exists(file))
         {
             return null;
@@ -299,15 +462,16 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     /// </summary>
     public async Task<long> AnchorOlderEntriesAsync(LedsagDb db, CancellationToken ct = default)
     {
-        if (!await db.Audit.AnyAsync(a => a.Mac == null, ct))
+        if (!await db.Audit.AnyAsync(a => a.Mac == null && a.Chain == SharedChain && a.Sequence > 0, ct))
         {
             return 0;
         }
-        await Gate.WaitAsync(ct);
+        var gate = Gates.GetOrAdd(Database(db), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var entries = await db.Audit.OrderBy(a => a.Sequence).ToListAsync(ct);
+            var entries = await db.Audit.Where(a => a.Chain == SharedChain && a.Sequence > 0).OrderBy(a => a.Sequence).ToListAsync(ct);
             var previous = Genesis;
             foreach (var e in entries.Where(e => e.Mac is null))
             {
@@ -327,21 +491,19 @@ public sealed class AuditLog(IClock clock, MasterKey key)
             }
             // The unique index on the previous hash holds row by row: first give each row a value no other row has
             // (its own hash and a mark; a previous hash is plain hex), then write the new chain.
-            await db.Audit.ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash + "~"), ct);
+            await db.Audit.Where(a => a.Chain == SharedChain && a.Sequence > 0).ExecuteUpdateAsync(a => a.SetProperty(x => x.PreviousHash, x => x.Hash + "~"), ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            Tails.Clear();
-            _chains.Clear();
+            _chainIds.Clear();
             if (entries.Count > 0)
             {
-                _chains[Database(db)] = entries[0].Hash[..16];
-                await RecordHeadAsync(db, Database(db), entries[^1].Sequence, entries[^1].Hash, ct);
+                await RecordHeadAsync(db, Database(db), SharedChain, entries[^1].Sequence, entries[^1].Hash, ct);
             }
             return entries.Count;
         }
         finally
         {
-            Gate.Release();
+            gate.Release();
         }
     }
 
@@ -351,26 +513,38 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     /// </summary>
     public async Task ResetHeadAsync(LedsagDb db, CancellationToken ct = default)
     {
-        var last = await db.Audit.AsNoTracking().OrderByDescending(a => a.Sequence).Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
-        if (last is not null)
+        var heads = await db.Audit.AsNoTracking().Where(a => a.Sequence > 0).GroupBy(a => a.Chain).Select(g => new { Chain = g.Key, Sequence = g.Max(a => a.Sequence) }).ToListAsync(ct);
+        var gate = Gates.GetOrAdd(Database(db), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
         {
-            await Gate.WaitAsync(ct);
-            try
+            foreach (var head in heads)
             {
-                _chains.Remove(Database(db));
-                await RecordHeadAsync(db, Database(db), last.Sequence, last.Hash, ct);
+                var hash = await db.Audit.AsNoTracking().Where(a => a.Chain == head.Chain && a.Sequence == head.Sequence).Select(a => a.Hash).FirstAsync(ct);
+                _chainIds.TryRemove((Database(db), head.Chain), out _);
+                if (await ChainIdAsync(db, Database(db), head.Chain, ct) is { } id)
+                {
+                    // Deliberately back to the restored head, which may be behind the one last written.
+                    File.Delete(HeadFile(id));
+                }
+                await RecordHeadAsync(db, Database(db), head.Chain, head.Sequence, hash, ct);
             }
-            finally
-            {
-                Gate.Release();
-            }
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
+    // An entry of a municipality's chain also covers its chain's name; the shared chain's entries hash as they always did.
     internal static string HashOf(AuditEntry e)
     {
         var text = string.Join('\u001f', e.Sequence.ToString(CultureInfo.InvariantCulture), e.PreviousHash, e.At.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture),
             e.MunicipalityId ?? "", e.UserId?.ToString() ?? "", e.Action, e.Entity, e.EntityId ?? "", e.DetailHash ?? "");
+        if (e.Chain != SharedChain)
+        {
+            text += "\u001f" + e.Chain;
+        }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
@@ -387,7 +561,47 @@ public sealed class AuditLog(IClock clock, MasterKey key)
 
     // PostgreSQL keeps microseconds; hash what the database keeps.
     private static Instant Truncate(Instant i) => Instant.FromUnixTimeTicks(i.ToUnixTimeTicks() / 10 * 10);
+}
 
-    private static bool IsChainConflict(DbUpdateException e) =>
-        e is not DbUpdateConcurrencyException && (e.InnerException?.Message.Contains("Audit", StringComparison.Ordinal) ?? false);
+/// <summary>
+/// Seals the audit log in the server: woken when a request has saved entries, and every second for entries other
+/// instances or the <c>ledsag</c> command saved. What is committed while it seals one batch waits for the next, so
+/// under load one transaction seals many requests' entries. On shutdown it seals what is left.
+/// </summary>
+public sealed class AuditSealer(IServiceScopeFactory scopes, AuditLog audit, ILogger<AuditSealer> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        audit.BackgroundSealing = true;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await SealAsync(stoppingToken);
+                await audit.WaitForEntriesAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            audit.BackgroundSealing = false;
+            await SealAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task SealAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            await audit.SealPendingAsync(scope.ServiceProvider.GetRequiredService<LedsagDb>(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The entries stay unsealed and are sealed on the next pass; nothing is lost.
+            log.LogError(e, "Sealing the audit log failed; it is tried again");
+        }
+    }
 }

@@ -101,6 +101,11 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Chain")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Detail")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
@@ -137,6 +142,7 @@ namespace Ledsag.Web.Data.Migrations.Postgres
                         .HasColumnType("character varying(4000)");
 
                     b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.Property<Guid?>("UserId")
@@ -146,11 +152,17 @@ namespace Ledsag.Web.Data.Migrations.Postgres
 
                     b.HasIndex("At");
 
-                    b.HasIndex("PreviousHash")
-                        .IsUnique();
+                    b.HasIndex("Chain", "Id")
+                        .HasDatabaseName("IX_Audit_Unsealed")
+                        .HasFilter("\"Sequence\" = 0");
 
-                    b.HasIndex("Sequence")
-                        .IsUnique();
+                    b.HasIndex("Chain", "PreviousHash")
+                        .IsUnique()
+                        .HasFilter("\"Sequence\" > 0");
+
+                    b.HasIndex("Chain", "Sequence")
+                        .IsUnique()
+                        .HasFilter("\"Sequence\" > 0");
 
                     b.ToTable("Audit");
                 });

@@ -94,6 +94,11 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Chain")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Detail")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -130,6 +135,7 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("UserId")
@@ -139,11 +145,17 @@ namespace Ledsag.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("At");
 
-                    b.HasIndex("PreviousHash")
-                        .IsUnique();
+                    b.HasIndex("Chain", "Id")
+                        .HasDatabaseName("IX_Audit_Unsealed")
+                        .HasFilter("\"Sequence\" = 0");
 
-                    b.HasIndex("Sequence")
-                        .IsUnique();
+                    b.HasIndex("Chain", "PreviousHash")
+                        .IsUnique()
+                        .HasFilter("\"Sequence\" > 0");
+
+                    b.HasIndex("Chain", "Sequence")
+                        .IsUnique()
+                        .HasFilter("\"Sequence\" > 0");
 
                     b.ToTable("Audit");
                 });
