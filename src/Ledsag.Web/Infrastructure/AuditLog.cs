@@ -193,11 +193,6 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                     total += await SealChainAsync(db, database, chain, ct);
                 }
             }
-            // Entries the caller's context still tracks were changed by the sealing behind its back.
-            foreach (var tracked in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Unchanged).ToList())
-            {
-                tracked.State = EntityState.Detached;
-            }
             Interlocked.Add(ref _sealed, total);
             return total;
         }
@@ -218,7 +213,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 var last = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence > 0).OrderByDescending(a => a.Sequence)
                     .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
-                var pending = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence == 0).OrderBy(a => a.Id).Take(SealBatch).ToListAsync(ct);
+                var pending = await db.Audit.Where(a => a.Chain == chain && a.Sequence == 0).OrderBy(a => a.Id).Take(SealBatch).ToListAsync(ct);
                 if (pending.Count == 0)
                 {
                     return total;
@@ -226,7 +221,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 var (sequence, previous) = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
                 if (sequence == 0)
                 {
-                    previous = await StartChainAsync(db, chain, pending[0].At, ct);
+                    previous = StartChain(db, chain, pending[0].At);
                     sequence = 1;
                 }
                 foreach (var entry in pending)
@@ -235,29 +230,35 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                     entry.PreviousHash = previous;
                     Seal(entry);
                     previous = entry.Hash;
-                    // Claimed only while still unsealed: an entry another instance sealed meanwhile makes this batch start again.
-                    var claimed = await db.Audit.Where(a => a.Id == entry.Id && a.Sequence == 0).ExecuteUpdateAsync(u => u
-                        .SetProperty(a => a.Sequence, entry.Sequence)
-                        .SetProperty(a => a.PreviousHash, entry.PreviousHash)
-                        .SetProperty(a => a.DetailHash, entry.DetailHash)
-                        .SetProperty(a => a.Hash, entry.Hash)
-                        .SetProperty(a => a.Mac, entry.Mac), ct);
-                    if (claimed != 1)
-                    {
-                        throw new AuditConflictException();
-                    }
                 }
+                // One batch of updates, each "where still unsealed" (the sequence is a concurrency token): an entry another
+                // instance sealed meanwhile fails the whole batch, which starts again on the chain as it now is.
+                await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 sealedNow = pending.Count;
                 total += sealedNow;
                 await RecordHeadAsync(db, database, chain, sequence, previous, ct);
             }
-            catch (Exception e) when (e is AuditConflictException or System.Data.Common.DbException or DbUpdateException)
+            catch (DbUpdateException)
             {
-                // Another instance sealed this chain first (or the database was busy): read the chain afresh.
                 attempt++;
                 await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
                 continue;
+            }
+            catch (System.Data.Common.DbException)
+            {
+                // The database was busy (SQLite) or another instance's seal was seen (PostgreSQL's unique indexes).
+                attempt++;
+                await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+                continue;
+            }
+            finally
+            {
+                // Sealed entries are not kept tracked: the caller's context would hold a copy that changed behind it.
+                foreach (var tracked in db.ChangeTracker.Entries<AuditEntry>().ToList())
+                {
+                    tracked.State = EntityState.Detached;
+                }
             }
             if (sealedNow < SealBatch)
             {
@@ -269,7 +270,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
 
     // A new chain starts with an entry of its own (a random id makes every chain distinct), sealed as number 1; the
     // shared chain records it, so a municipality's chain deleted whole is missed by the shared chain's check.
-    private async Task<string> StartChainAsync(LedsagDb db, string chain, Instant at, CancellationToken ct)
+    private string StartChain(LedsagDb db, string chain, Instant at)
     {
         var start = new AuditEntry
         {
@@ -286,15 +287,8 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 DetailHash = DetailHashOf(start.Hash), PreviousHash = "", Hash = "",
             });
         }
-        await db.SaveChangesAsync(ct);
-        foreach (var added in db.ChangeTracker.Entries<AuditEntry>().Where(e => e.Entity.Action is "chain-start" or "chain-opened").ToList())
-        {
-            added.State = EntityState.Detached;
-        }
         return start.Hash;
     }
-
-    private sealed class AuditConflictException : Exception;
 
     /// <summary>Fills an entry's detail hash, hash and anchor (its HMAC) from its fields and previous hash.</summary>
     private void Seal(AuditEntry entry)
