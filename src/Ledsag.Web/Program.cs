@@ -20,6 +20,8 @@ if (reset && !demo)
     return 2;
 }
 
+builder.AddLedsagTelemetry();
+builder.Services.AddLedsagHealthChecks();
 builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 builder.Services.AddSingleton(_ => new Standards(StandardsDirectory.Load(StandardsDirectory.Locate(builder.Configuration["Standards:Path"]))));
 builder.Services.AddLedsagDatabase(builder.Configuration);
@@ -171,9 +173,7 @@ app.UseStaticFiles();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api-reference", o => o.WithTitle("Ledsag API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-app.MapGet("/health", async (LedsagDb db, CancellationToken ct) =>
-    await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.Problem("Databasen svarer ikke", statusCode: 503))
-    .AllowAnonymous().WithTags("Drift");
+app.MapLedsagHealth();
 AuthEndpoints.Map(app);
 CitizenEndpoints.Map(app);
 CaseEndpoints.Map(app);

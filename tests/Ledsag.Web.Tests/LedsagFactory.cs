@@ -87,6 +87,12 @@ public class SqliteFactory : LedsagFactory
 
     protected override string ConnectionString => $"Data Source={_file}";
 
+    /// <summary>The database file, for tests that take it away from under the server.</summary>
+    public string DatabaseFile => _file;
+
+    /// <summary>Closes the pooled connections to the file, so the server's next command opens it afresh.</summary>
+    public void ClearPool() => Microsoft.Data.Sqlite.SqliteConnection.ClearPool(new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString));
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -84,6 +84,7 @@ public static class GrantEndpoints
         {
             return kept.Ledger.Clone();
         }
+        using var span = Telemetry.Source.StartActivity("ledsag.ledger.replay")?.SetTag(Telemetry.MunicipalityTag, g.MunicipalityId);
         var (all, agreements) = await RowsAsync(db, g.Id, ct);
         var ledger = new HoursLedger(ToDomain(g, agreements), LedgerRules.Timeline(standard));
         var standing = Standing(all);

@@ -28,9 +28,12 @@ public sealed class LedgerCache(IConfiguration config) : IDisposable
     public sealed record Entry(long Version, LocalDate Start, LocalDate? End, int MinutesPerMonth, HoursLedger Ledger, LocalDate? LastDate, long MaxSequence);
 
     /// <summary>The entry for <paramref name="g"/> as just read from the database, or null when none is current.</summary>
-    public Entry? Get(Grant g) =>
-        _entries.TryGetValue(g.Id, out Entry? e) && e!.Version == g.Version && e.Start == g.Start && e.End == g.End && e.MinutesPerMonth == g.MinutesPerMonth
-            ? e : null;
+    public Entry? Get(Grant g)
+    {
+        var hit = _entries.TryGetValue(g.Id, out Entry? e) && e!.Version == g.Version && e.Start == g.Start && e.End == g.End && e.MinutesPerMonth == g.MinutesPerMonth;
+        Infrastructure.Telemetry.LedgerCacheLookup(hit);
+        return hit ? e : null;
+    }
 
     /// <summary>Keeps <paramref name="ledger"/> for <paramref name="g"/> at its current version; the caller must not use the ledger afterwards.</summary>
     public void Put(Grant g, HoursLedger ledger, LocalDate? lastDate, long maxSequence) =>

@@ -107,6 +107,27 @@ public static class SessionEndpoints
     public static async Task<Registered> RegisterAsync(Actor actor, Guid grantId, SessionRequest? body, string? headerKey, Access access, LedsagDb db,
         AuditLog audit, Standards standards, Today today, KeyedLocks locks, LedgerCache ledgers, CancellationToken ct)
     {
+        // Counted here, around every rule, so a refusal is counted by its code wherever it was raised.
+        using var span = Telemetry.Source.StartActivity("ledsag.session.register")?.SetTag(Telemetry.MunicipalityTag, actor.MunicipalityId);
+        try
+        {
+            var registered = await RegisterCheckedAsync(actor, grantId, body, headerKey, access, db, audit, standards, today, locks, ledgers, ct);
+            if (registered.Created)
+            {
+                Telemetry.SessionRegistered(span, actor.MunicipalityId);
+            }
+            return registered;
+        }
+        catch (ProblemException problem)
+        {
+            Telemetry.RegistrationRefused(span, actor.MunicipalityId, problem);
+            throw;
+        }
+    }
+
+    private static async Task<Registered> RegisterCheckedAsync(Actor actor, Guid grantId, SessionRequest? body, string? headerKey, Access access, LedsagDb db,
+        AuditLog audit, Standards standards, Today today, KeyedLocks locks, LedgerCache ledgers, CancellationToken ct)
+    {
         Access.RequireRole(actor, Role.Caseworker, Role.Administrator, Role.Companion, Role.Citizen);
         // One registration at a time per grant and per companion: in this process by locks, across
         // processes by the grant's and the companion's version numbers (a stale read fails on saving and
@@ -246,6 +267,7 @@ public static class SessionEndpoints
             Domain.Hours.HoursLedger after;
             LocalDate? lastDate;
             long sequence;
+            using var ledgerSpan = Telemetry.StartLedgerUse(g.MunicipalityId);
             if (ledgers.Get(g) is { } kept && (kept.LastDate is null || date.Value >= kept.LastDate))
             {
                 after = kept.Ledger.Clone();
@@ -254,11 +276,13 @@ public static class SessionEndpoints
             }
             else
             {
+                using var replay = Telemetry.Source.StartActivity("ledsag.ledger.replay");
                 var (all, agreements) = await GrantEndpoints.RowsAsync(db, g.Id, ct);
                 var standing = GrantEndpoints.Standing(all);
                 outcome = GrantEndpoints.Check(g, agreements, standard, standing, date.Value, minutes, out after);
                 (lastDate, sequence) = (standing.Count == 0 ? null : standing[^1].Date, all.Count == 0 ? 0 : all.Max(s => s.Sequence));
             }
+            Telemetry.LedgerDecided(ledgerSpan, outcome.Reason);
             if (!outcome.Accepted)
             {
                 var info = standard.National.Reasons[outcome.Reason!];
