@@ -123,6 +123,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     /// </summary>
     public async Task SaveAsync(LedsagDb db, CancellationToken ct = default)
     {
+        using var span = Telemetry.Source.StartActivity("ledsag.audit.save");
         var added = db.ChangeTracker.Entries<AuditEntry>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         foreach (var entry in added)
         {
@@ -138,6 +139,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
         {
             return;
         }
+        Telemetry.AuditEntriesWritten.Add(added.Count);
         if (BackgroundSealing)
         {
             _wake.Writer.TryWrite(true);
@@ -218,6 +220,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 {
                     return total;
                 }
+                using var sealing = Telemetry.StartAuditSeal(chain, pending.Count);
                 var (sequence, previous) = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
                 if (sequence == 0)
                 {
@@ -235,6 +238,7 @@ public sealed class AuditLog(IClock clock, MasterKey key)
                 // instance sealed meanwhile fails the whole batch, which starts again on the chain as it now is.
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
+                sealing.Committed();
                 sealedNow = pending.Count;
                 total += sealedNow;
                 await RecordHeadAsync(db, database, chain, sequence, previous, ct);
