@@ -16,7 +16,8 @@ namespace Ledsag.Web.Infrastructure;
 /// Sign-in: local accounts (cookie) for the embedded default, bearer tokens for integrations, and
 /// OpenID Connect when configured — the municipality's IdP for staff (<c>Authentication:Staff</c>) and
 /// MitID through NemLog-in for citizens (<c>Authentication:Citizen</c>). docs/authentication.md
-/// documents the claim mapping. There is no built-in IdP: OIDC is off until configured.
+/// documents the claim mapping and a real configuration for each. There is no built-in IdP: OIDC is off until
+/// configured (the tests bring their own provider, outside the product).
 /// </summary>
 public static class Authentication
 {
