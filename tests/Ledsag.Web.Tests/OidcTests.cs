@@ -299,6 +299,27 @@ public sealed class OidcTests(OidcFixture fixture) : IClassFixture<OidcFixture>
         (await client.GetStringAsync("/login?fejl=%3Cb%3Ehej%3C%2Fb%3E")).ShouldNotContain("role=\"alert\"");
     }
 
+    [Theory]
+    [InlineData("/signin-mitid?code=stolen&state=forged")]
+    [InlineData("/signin-staff?error=access_denied&state=forged")]
+    [InlineData("/signin-mitid")]
+    public async Task AForgedOrCancelledCallback_EndsOnTheLoginPage_NotAnErrorPage(string callback)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseAddress };
+        var response = await client.GetAsync(callback);
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Headers.Location!.OriginalString.ShouldBe($"/login?fejl={Authentication.Refusal.Failed}");
+    }
+
+    [Fact]
+    public async Task AnUnknownMinimumLevelOfAssurance_StopsTheServerFromStarting()
+    {
+        await using var misconfigured = new SqliteFactory();
+        misconfigured.Settings["Authentication:Citizen:Authority"] = fixture.Idp.Authority;
+        misconfigured.Settings["Authentication:Citizen:MinimumLoa"] = "Medium";
+        Should.Throw<InvalidOperationException>(() => misconfigured.CreateClient()).Message.ShouldContain("MinimumLoa");
+    }
+
     [Fact]
     public async Task WithoutConfiguration_ThereIsNoMitIdOrMunicipalLogin()
     {
