@@ -20,13 +20,22 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The tests' own OpenID Connect provider, behind the login page's MitID and municipal login.</summary>
+    public TestIdentityProvider Idp { get; private set; } = null!;
+
     private IPlaywright? _playwright;
 
     public async Task InitializeAsync()
     {
+        Idp = await TestIdentityProvider.StartAsync();
+        foreach (var (key, value) in Idp.LedsagSettings)
+        {
+            App.Settings[key] = value;
+        }
         App.UseKestrel(0);
         App.StartServer();
         BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
+        Idp.RegisterLedsag(BaseUrl);
         using (var scope = App.Services.CreateScope())
         {
             await DemoData.SeedAsync(scope.ServiceProvider);
@@ -44,6 +53,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
+        await Idp.DisposeAsync();
     }
 }
 

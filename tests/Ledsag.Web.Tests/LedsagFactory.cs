@@ -25,8 +25,15 @@ public abstract class LedsagFactory : WebApplicationFactory<Program>
 
     protected abstract string ConnectionString { get; }
 
+    /// <summary>Further settings for the host (e.g. OpenID Connect against the tests' own provider); set them before the host starts.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("Database:Provider", Provider);
         builder.UseSetting("ConnectionStrings:Ledsag", ConnectionString);
         builder.UseSetting("Jobs:LapseReminders", "false");

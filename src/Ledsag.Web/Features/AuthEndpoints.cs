@@ -31,6 +31,20 @@ public static class AuthEndpoints
             await Authentication.SignOutAsync(http);
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
+        // The login page's «Log ind med MitID» and «Log ind med kommunens login»: off (404) until configured.
+        // A link, not a form: the page's Content-Security-Policy (form-action 'self') would stop a form's redirect to the provider.
+        app.MapGet("/login/{provider}", async (string provider, IAuthenticationSchemeProvider schemes) =>
+        {
+            var scheme = provider switch
+            {
+                "mitid" => Authentication.CitizenScheme,
+                "kommune" => Authentication.StaffScheme,
+                _ => null,
+            };
+            return scheme is null || await schemes.GetSchemeAsync(scheme) is null
+                ? Results.NotFound()
+                : Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [scheme]); // «/» sends each role on to its start page
+        }).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/api/me", Me).WithTags("Log ind").RequireAuthorization();
         app.MapPost("/api/me/contact", Contact).WithTags("Log ind").RequireAuthorization();
         app.MapPost("/api/tokens", CreateToken).WithTags("Log ind").RequireAuthorization();

@@ -16,7 +16,8 @@ namespace Ledsag.Web.Infrastructure;
 /// Sign-in: local accounts (cookie) for the embedded default, bearer tokens for integrations, and
 /// OpenID Connect when configured — the municipality's IdP for staff (<c>Authentication:Staff</c>) and
 /// MitID through NemLog-in for citizens (<c>Authentication:Citizen</c>). docs/authentication.md
-/// documents the claim mapping. There is no built-in IdP: OIDC is off until configured.
+/// documents the claim mapping and a real configuration for each. There is no built-in IdP: OIDC is off until
+/// configured (the tests bring their own provider, outside the product).
 /// </summary>
 public static class Authentication
 {
@@ -45,8 +46,8 @@ public static class Authentication
             })
             .AddScheme<AuthenticationSchemeOptions, TokenHandler>(TokenScheme, null);
 
-        AddOidc(auth, config, "Staff", "staff", citizen: false);
-        AddOidc(auth, config, "Citizen", "mitid", citizen: true);
+        AddOidc(auth, config, "Staff", StaffScheme, citizen: false);
+        AddOidc(auth, config, "Citizen", CitizenScheme, citizen: true);
         services.AddAuthorization();
         return services;
     }
@@ -92,6 +93,39 @@ public static class Authentication
         return Task.CompletedTask;
     }
 
+    /// <summary>The scheme for staff through the municipality's identity provider (<c>Authentication:Staff</c>).</summary>
+    public const string StaffScheme = "staff";
+
+    /// <summary>The scheme for citizens through MitID and NemLog-in (<c>Authentication:Citizen</c>).</summary>
+    public const string CitizenScheme = "mitid";
+
+    /// <summary>NemLog-in's CPR attribute (OIOSAML 3), the default <c>Authentication:Citizen:CprClaim</c>.</summary>
+    public const string NemLogInCprClaim = "https://data.gov.dk/model/core/eid/cprNumber";
+
+    /// <summary>NemLog-in's NSIS level of assurance (OIOSAML 3): Low, Substantial or High; the default <c>Authentication:Citizen:LoaClaim</c>.</summary>
+    public const string NemLogInLoaClaim = "https://data.gov.dk/concept/core/nsis/loa";
+
+    // The levels of assurance in rising order, as NSIS (the Danish standard for identity assurance) takes them from eIDAS art. 8.
+    private static readonly string[] Levels = ["low", "substantial", "high"];
+
+    /// <summary>
+    /// Why an external sign-in was refused: the code the login page turns into a Danish message (<c>/login?fejl=</c>)
+    /// and the audit log records. Never the CPR number or the IdP's own words.
+    /// </summary>
+    public static class Refusal
+    {
+        public const string NotCreated = "ikke-oprettet";
+        public const string Disabled = "lukket";
+        public const string Assurance = "sikringsniveau";
+        public const string Failed = "fejl";
+    }
+
+    /// <summary>A sign-in the identity provider accepted and Ledsag refuses; carried from the token check to the failure page.</summary>
+    private sealed class RefusedException(string reason) : Exception($"External sign-in refused: {reason}")
+    {
+        public string Reason => reason;
+    }
+
     private static void AddOidc(AuthenticationBuilder auth, IConfiguration config, string section, string scheme, bool citizen)
     {
         var s = config.GetSection($"Authentication:{section}");
@@ -99,50 +133,117 @@ public static class Authentication
         {
             return;
         }
-        auth.AddOpenIdConnect(scheme, o =>
+        var minimum = citizen ? MinimumLevel(s) : -1;
+        auth.AddOpenIdConnect(scheme, citizen ? "MitID" : "Kommunens login", o =>
         {
             o.Authority = s["Authority"];
             o.ClientId = s["ClientId"];
             o.ClientSecret = s["ClientSecret"];
+            // The provider's metadata and keys come over HTTPS; only a test's own provider on 127.0.0.1 may switch this off.
+            o.RequireHttpsMetadata = s.GetValue("RequireHttpsMetadata", true);
             o.ResponseType = "code";
             o.UsePkce = true;
+            // The code comes back in the query of a top-level GET, not as a cross-site form post: a SameSite=Lax
+            // correlation cookie is then enough (SameSite=None needs Secure, which plain HTTP in the tests lacks),
+            // and the callback is not a POST that the cross-site check in Program.cs could refuse.
+            o.ResponseMode = "query";
+            o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+            o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.NonceCookie.SameSite = SameSiteMode.Lax;
+            o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SignInScheme = CookieScheme;
             o.CallbackPath = $"/signin-{scheme}";
             o.MapInboundClaims = false;
+            o.Scope.Clear();
             foreach (var scope in (s["Scopes"] ?? "openid profile").Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 o.Scope.Add(scope);
             }
-            o.Events.OnTokenValidated = ctx => MapExternalUser(ctx, s, citizen);
+            o.Events.OnTokenValidated = ctx => MapExternalUser(ctx, s, citizen, minimum);
+            o.Events.OnRemoteFailure = RefusedAsync;
         });
     }
 
-    // An external identity signs in as the local user it is bound to (User.ExternalSubject); staff by the
-    // IdP's subject claim, citizens by the CPR claim NemLog-in releases, matched to the citizen record.
-    private static async Task MapExternalUser(TokenValidatedContext ctx, IConfigurationSection s, bool citizen)
+    /// <summary>The citizen's minimum level of assurance (<c>Authentication:Citizen:MinimumLoa</c>, default Substantial; empty: not checked).</summary>
+    private static int MinimumLevel(IConfigurationSection s)
     {
-        var db = ctx.HttpContext.RequestServices.GetRequiredService<LedsagDb>();
+        var minimum = s["MinimumLoa"] ?? "Substantial";
+        if (minimum.Length == 0)
+        {
+            return -1;
+        }
+        var level = Array.IndexOf(Levels, minimum.Trim().ToLowerInvariant());
+        return level >= 0 ? level
+            : throw new InvalidOperationException($"Authentication:Citizen:MinimumLoa must be Low, Substantial, High or empty, not '{minimum}'.");
+    }
+
+    /// <summary>The level of assurance in a claim: «Substantial», «SUBSTANTIAL» or the URI form ending in /Substantial; -1 if none.</summary>
+    private static int LevelOf(string? value) =>
+        value is null ? -1 : Array.IndexOf(Levels, value[(value.LastIndexOf('/') + 1)..].Trim().ToLowerInvariant());
+
+    // An external identity signs in as the local user it is bound to: staff by the IdP's subject claim
+    // (User.ExternalSubject), citizens by the CPR claim NemLog-in releases, matched to the citizen record.
+    // The principal is Ledsag's own (Actor.Identity, with the security stamp), exactly as a local login makes
+    // it: no role, municipality or other claim from the IdP is kept.
+    private static async Task MapExternalUser(TokenValidatedContext ctx, IConfigurationSection s, bool citizen, int minimum)
+    {
+        var http = ctx.HttpContext;
+        var db = http.RequestServices.GetRequiredService<LedsagDb>();
+        var audit = http.RequestServices.GetRequiredService<AuditLog>();
         var principal = ctx.Principal!;
-        User? user;
+        var scheme = ctx.Scheme.Name;
+        User? user = null;
+        string? refusal = null;
         if (citizen)
         {
-            var cprClaim = principal.FindFirst(s["CprClaim"] ?? "https://data.gov.dk/model/core/eid/cprNumber")?.Value;
-            user = Domain.Cpr.TryParse(cprClaim, out var cpr, out _)
-                ? await db.Users.FirstOrDefaultAsync(u => u.Role == Role.Citizen &&
-                    db.Citizens.Any(c => c.Id == u.CitizenId && c.Cpr == cpr.Digits))
-                : null;
+            if (minimum >= 0 && LevelOf(principal.FindFirst(s["LoaClaim"] ?? NemLogInLoaClaim)?.Value) < minimum)
+            {
+                refusal = Refusal.Assurance;
+            }
+            else if (Domain.Cpr.TryParse(principal.FindFirst(s["CprClaim"] ?? NemLogInCprClaim)?.Value, out var cpr, out _))
+            {
+                // A citizen known in more than one municipality signs in where the account is open.
+                var users = await db.Users.Where(u => u.Role == Role.Citizen && db.Citizens.Any(c => c.Id == u.CitizenId && c.Cpr == cpr.Digits))
+                    .ToListAsync(http.RequestAborted);
+                user = users.OrderBy(u => u.DisabledAt is not null).ThenBy(u => u.MunicipalityId, StringComparer.Ordinal).FirstOrDefault();
+            }
+        }
+        else if (principal.FindFirst(s["SubjectClaim"] ?? "sub")?.Value is { Length: > 0 } subject)
+        {
+            user = await db.Users.FirstOrDefaultAsync(u => u.ExternalSubject == subject && u.Role != Role.Citizen, http.RequestAborted);
+        }
+        refusal ??= user is null ? Refusal.NotCreated : user.DisabledAt is not null ? Refusal.Disabled : null;
+        var actor = user is null ? null : new Actor(user.Id, user.MunicipalityId, user.Role, null, null);
+        // Only a token the provider signed gets this far, so these entries cannot be written by anyone at will.
+        audit.Add(db, actor, refusal is null ? "login" : "login-failed", "user", user?.Id.ToString(), refusal is null ? scheme : $"{scheme}: {refusal}");
+        await audit.SaveAsync(db, http.RequestAborted);
+        if (refusal is not null)
+        {
+            ctx.Fail(new RefusedException(refusal));
+            return;
+        }
+        ctx.Principal = new ClaimsPrincipal(Actor.Identity(user!, CookieScheme));
+    }
+
+    /// <summary>
+    /// A refused or failed external sign-in (also a user who cancels at the provider) ends on the login page with a
+    /// Danish message, never an error page: the reason travels as a fixed code, so nothing from the provider is shown.
+    /// </summary>
+    private static Task RefusedAsync(RemoteFailureContext ctx)
+    {
+        var reason = Refusal.Failed;
+        if (ctx.Failure is RefusedException refused)
+        {
+            reason = refused.Reason;
         }
         else
         {
-            var subject = principal.FindFirst(s["SubjectClaim"] ?? "sub")?.Value;
-            user = subject is null ? null : await db.Users.FirstOrDefaultAsync(u => u.ExternalSubject == subject && u.Role != Role.Citizen);
+            ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Authentication))
+                .LogWarning("Sign-in through {Scheme} failed: {Reason}", ctx.Scheme.Name, ctx.Failure?.Message);
         }
-        if (user is null)
-        {
-            ctx.Fail("Brugeren er ikke oprettet i Ledsag.");
-            return;
-        }
-        ctx.Principal = new ClaimsPrincipal(Actor.Identity(user, ctx.Scheme.Name));
+        ctx.Response.Redirect($"/login?fejl={reason}");
+        ctx.HandleResponse();
+        return Task.CompletedTask;
     }
 
     public static string HashToken(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
