@@ -171,8 +171,8 @@ app.UseStaticFiles();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api-reference", o => o.WithTitle("Ledsag API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapGet("/health", async (LedsagDb db, CancellationToken ct) =>
-    await db.Database.CanConnectAsync(ct) ? Results.Ok(new { status = "ok" }) : Results.Problem("Databasen svarer ikke", statusCode: 503))
-    .AllowAnonymous().WithTags("Drift");
+    await db.Database.CanConnectAsync(ct) ? Results.Ok(new HealthView("ok")) : Results.Problem("Databasen svarer ikke", statusCode: 503))
+    .AllowAnonymous().WithTags("Drift").WithName("GetHealth").Produces<HealthView>().ProducesProblem(503);
 AuthEndpoints.Map(app);
 CitizenEndpoints.Map(app);
 CaseEndpoints.Map(app);
@@ -208,6 +208,9 @@ if (demo)
 }
 app.Run();
 return 0;
+
+/// <summary>The answer of /health.</summary>
+public sealed record HealthView(string Status);
 
 /// <summary>The web host's entry point, visible to the integration tests.</summary>
 public partial class Program;

@@ -86,6 +86,19 @@ public static class OpenApi
                 },
             };
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>())
+            {
+                foreach (var (name, field) in schema.Properties?.ToList() ?? [])
+                {
+                    // Generators read «oneOf: [null, $ref]» as a new type: a nullable object is instead a reference that may be absent.
+                    if (field is OpenApiSchema { OneOf: { Count: 2 } options } && options.OfType<OpenApiSchemaReference>().FirstOrDefault() is { } reference &&
+                        options.Any(o => o is OpenApiSchema { Type: JsonSchemaType.Null }))
+                    {
+                        schema.Properties![name] = reference;
+                        schema.Required?.Remove(name);
+                    }
+                }
+            }
             document.Components.Schemas[ProblemSchema] = Problem();
             return Task.CompletedTask;
         });
@@ -180,7 +193,7 @@ public static class OpenApi
         {
             if (int.TryParse(code, out var status) && status >= 400)
             {
-                problems.TryAdd(status, response.Description ?? "");
+                problems.TryAdd(status, "");
                 operation.Responses.Remove(code);
             }
         }
@@ -193,10 +206,24 @@ public static class OpenApi
                     409 => "Konflikt: sagens tilstand tillader det ikke, eller en anden ændrede den; 'code' siger hvilken regel.",
                     422 => "Afvist efter reglerne: 'code' og 'errors' siger hvorfor.",
                     429 => "For mange forsøg: prøv igen efter Retry-After.",
+                    401 => "Forkert brugernavn eller adgangskode.",
+                    503 => "Tjenesten svarer ikke (databasen).",
                     _ => "Fejl",
                 },
                 Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, document) } },
             };
+        }
+        // A file (PDF, CSV, xlsx, XML, calendar) named by Produces(contentType: …): ASP.NET Core documents no content for it.
+        foreach (var file in metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.Type is null || m.Type == typeof(void)))
+        {
+            if (file.ContentTypes.Any() && operation.Responses.TryGetValue(file.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), out var r) && r is OpenApiResponse fileResponse)
+            {
+                fileResponse.Content ??= new Dictionary<string, OpenApiMediaType>();
+                foreach (var contentType in file.ContentTypes)
+                {
+                    fileResponse.Content.TryAdd(contentType, new OpenApiMediaType());
+                }
+            }
         }
         foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
         {
@@ -231,11 +258,12 @@ public static class OpenApi
             {
                 nullable = false;
             }
-            if (isRequired)
+            schema.Properties[property.Name] = field = Nullability(field, nullable);
+            // Generators read «oneOf: [null, $ref]» as a new type: a nullable object is instead a reference that may be absent.
+            if (isRequired && !(nullable && field is OpenApiSchemaReference))
             {
                 required.Add(property.Name);
             }
-            schema.Properties[property.Name] = field = Nullability(field, nullable);
             if (clr.GetCustomAttribute<OneOfAttribute>() is { } oneOf && field is OpenApiSchema concrete)
             {
                 concrete.Enum = oneOf.Values(services).Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
@@ -254,15 +282,15 @@ public static class OpenApi
         }
     }
 
-    /// <summary>A field's schema made nullable or not; a reference to another type is wrapped in a oneOf with null.</summary>
+    /// <summary>A field's schema made nullable or not; a reference to another type stays a plain reference (its field is then optional).</summary>
     private static IOpenApiSchema Nullability(IOpenApiSchema field, bool nullable)
     {
         switch (field)
         {
             case OpenApiSchemaReference reference:
-                return nullable ? new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, reference] } : reference;
+                return reference;
             case OpenApiSchema { OneOf: { Count: 2 } options } when options.Any(o => o is OpenApiSchema { Type: JsonSchemaType.Null }):
-                return nullable ? field : options.First(o => o is not OpenApiSchema { Type: JsonSchemaType.Null });
+                return options.First(o => o is not OpenApiSchema { Type: JsonSchemaType.Null });
             case OpenApiSchema concrete when concrete.Type is { } t:
                 concrete.Type = nullable ? t | JsonSchemaType.Null : t & ~JsonSchemaType.Null;
                 return concrete;
