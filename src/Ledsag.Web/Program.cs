@@ -70,7 +70,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 builder.Services.AddRazorComponents();
 builder.Services.AddCascadingAuthenticationState();
-builder.Services.AddOpenApi();
+builder.Services.AddLedsagOpenApi();
 if (builder.Configuration.GetValue("Jobs:LapseReminders", true))
 {
     builder.Services.AddHostedService<LapseReminderService>();

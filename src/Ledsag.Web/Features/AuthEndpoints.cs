@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Ledsag.Web.Data;
@@ -10,22 +11,23 @@ namespace Ledsag.Web.Features;
 /// <summary>Local sign-in, sign-out, who am I, and integration tokens.</summary>
 public static class AuthEndpoints
 {
-    public sealed record LoginRequest(string? UserName, string? Password);
+    public sealed record LoginRequest([property: Required] string? UserName, [property: Required] string? Password);
     public sealed record MeResponse(Guid Id, string Name, string Role, string Municipality, Guid? CitizenId, Guid? CompanionId);
-    public sealed record TokenRequest(string? Name, int? Days);
+    public sealed record TokenRequest([property: Required] string? Name, int? Days);
     public sealed record ContactRequest(string? Phone, string? Email);
+    public sealed record ContactView(string? Phone, string? Email);
     public sealed record TokenResponse(Guid Id, string Name, string Token, string ExpiresAt);
     public sealed record TokenView(Guid Id, string Name, string CreatedBy, string CreatedAt, string ExpiresAt, string? RevokedAt);
 
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth").WithTags("Log ind");
-        api.MapPost("/login", Login).AllowAnonymous();
+        api.MapPost("/login", Login).AllowAnonymous().WithName("Login").Produces<MeResponse>().ProducesProblem(401).ProducesProblem(429);
         api.MapPost("/logout", async (HttpContext http) =>
         {
             await Authentication.SignOutAsync(http);
             return Results.NoContent();
-        });
+        }).WithName("Logout").Produces(204);
         app.MapPost("/logout", async (HttpContext http) =>
         {
             await Authentication.SignOutAsync(http);
@@ -45,11 +47,11 @@ public static class AuthEndpoints
                 ? Results.NotFound()
                 : Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [scheme]); // «/» sends each role on to its start page
         }).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/api/me", Me).WithTags("Log ind").RequireAuthorization();
-        app.MapPost("/api/me/contact", Contact).WithTags("Log ind").RequireAuthorization();
-        app.MapPost("/api/tokens", CreateToken).WithTags("Log ind").RequireAuthorization();
-        app.MapGet("/api/tokens", ListTokens).WithTags("Log ind").RequireAuthorization();
-        app.MapPost("/api/tokens/{id:guid}/revoke", RevokeToken).WithTags("Log ind").RequireAuthorization();
+        app.MapGet("/api/me", Me).WithTags("Log ind").RequireAuthorization().WithName("GetMe").Produces<MeResponse>();
+        app.MapPost("/api/me/contact", Contact).WithTags("Log ind").RequireAuthorization().WithName("UpdateMyContact").Produces<ContactView>();
+        app.MapPost("/api/tokens", CreateToken).WithTags("Log ind").RequireAuthorization().WithName("CreateToken").Produces<TokenResponse>(201);
+        app.MapGet("/api/tokens", ListTokens).WithTags("Log ind").RequireAuthorization().WithName("ListTokens").Produces<IReadOnlyList<TokenView>>();
+        app.MapPost("/api/tokens/{id:guid}/revoke", RevokeToken).WithTags("Log ind").RequireAuthorization().WithName("RevokeToken").Produces(204);
     }
 
     private static async Task<IResult> Login(LoginRequest? body, HttpContext http, LedsagDb db, Passwords passwords, AuditLog audit, CancellationToken ct) =>
@@ -109,7 +111,7 @@ public static class AuthEndpoints
         (user.Phone, user.Email) = (phone, email);
         audit.Add(db, actor, "contact", "user", user.Id.ToString());
         await audit.SaveAsync(db, ct);
-        return Results.Ok(new { phone, email });
+        return Results.Ok(new ContactView(phone, email));
     }
 
     private static async Task<IResult> CreateToken(TokenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, IConfiguration config, CancellationToken ct)

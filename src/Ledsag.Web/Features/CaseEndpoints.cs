@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain;
 using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
@@ -17,21 +18,26 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class CaseEndpoints
 {
-    public sealed record ApplicationRequest(Guid? CitizenId, string? ReceivedOn, string? Channel, Guid? CaseworkerId);
-    public sealed record NoteRequest(string? On, string? Note);
-    public sealed record ActionPlanRequest(string? OfferedOn, string? Answer, string? Note);
-    public sealed record ConsentRequest(string? On, string? What, string? From, string? Status);
-    public sealed record ThemeLevel(string? Theme, int? Level, string? Note);
+    public sealed record ApplicationRequest([property: Required] Guid? CitizenId, [property: Required] string? ReceivedOn,
+        [property: Required, OneOf(typeof(CaseEndpoints), nameof(Channels))] string? Channel, Guid? CaseworkerId);
+    public sealed record NoteRequest([property: Required] string? On, [property: Required] string? Note);
+    public sealed record ActionPlanRequest([property: Required] string? OfferedOn, [property: Required, OneOf(typeof(CaseEndpoints), nameof(ActionPlanAnswers))] string? Answer, string? Note);
+    public sealed record ConsentRequest([property: Required] string? On, [property: Required] string? What, [property: Required] string? From,
+        [property: Required, OneOf(typeof(CaseEndpoints), nameof(ConsentStatuses))] string? Status);
+    public sealed record ThemeLevel([property: Required, OneOf(typeof(CaseEndpoints), nameof(VumThemes))] string? Theme, [property: Required] int? Level, string? Note);
     public sealed record Facts(bool? SignificantLastingReducedFunction, bool? CannotMoveAlone, bool? CanExpressWish, bool? AwareOfActivity,
         bool? CanParticipateWithoutHelp, bool? NeedsSocialpedagogicalSupport, bool? PrimaryMentalIllnessOrSocial, bool? NeedsBehaviourRegulation,
         bool? NeedsHealthCare, bool? HasBpa96, bool? HasContactPerson98, bool? GrantedBeforePensionAge, bool? LivesInBotilbud,
         decimal? BotilbudCompanionHoursPerMonth, decimal? OwnHomeCompanionHoursPerMonth = null);
-    public sealed record AssessmentRequest(string? AssessedOn, IReadOnlyList<ThemeLevel>? Themes, int? FunctionalLevel, Facts? Facts, string? Note);
-    public sealed record DraftRequest(string? SentOn, string? Delivery, string? Outcome, string? Summary, string? AnswerBy);
-    public sealed record DelayLetterRequest(string? SentOn, string? ExpectedBy, string? Reason);
-    public sealed record ComplaintRequest(string? ReceivedOn, string? Text, string? LateDecision, string? LateReason);
-    public sealed record ReassessmentRequest(string? DecidedOn, string? Delivery, string? Outcome, string? Justification);
-    public sealed record DateRequest(string? On, string? Note);
+    public sealed record AssessmentRequest([property: Required] string? AssessedOn, IReadOnlyList<ThemeLevel>? Themes, int? FunctionalLevel, Facts? Facts, string? Note);
+    public sealed record DraftRequest([property: Required] string? SentOn, [property: OneOf(typeof(CaseEndpoints), nameof(Deliveries))] string? Delivery,
+        [property: Required, OneOf(typeof(CaseEndpoints), nameof(Outcomes))] string? Outcome, [property: Required] string? Summary, string? AnswerBy);
+    public sealed record DelayLetterRequest([property: Required] string? SentOn, [property: Required] string? ExpectedBy, [property: Required] string? Reason);
+    public sealed record ComplaintRequest([property: Required] string? ReceivedOn, [property: Required] string? Text,
+        [property: OneOf(typeof(CaseEndpoints), nameof(LateDecisions))] string? LateDecision, string? LateReason);
+    public sealed record ReassessmentRequest([property: Required] string? DecidedOn, [property: OneOf(typeof(CaseEndpoints), nameof(Deliveries))] string? Delivery,
+        [property: Required, OneOf(typeof(CaseEndpoints), nameof(ComplaintOutcomes))] string? Outcome, [property: Required] string? Justification);
+    public sealed record DateRequest([property: Required] string? On, string? Note);
 
     public static readonly IReadOnlyList<string> VumThemes =
         ["Praktiske opgaver i hjemmet", "Egenomsorg", "Mobilitet", "Kommunikation", "Samfundsliv", "Socialt liv", "Sundhed"];
@@ -50,23 +56,24 @@ public static class CaseEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/cases").WithTags("Sager").RequireAuthorization();
-        api.MapPost("/", Create);
-        api.MapGet("/", List);
-        api.MapGet("/{id:guid}", Get);
-        api.MapPost("/{id:guid}/conversation", Conversation);
-        api.MapPost("/{id:guid}/consents", Consent);
-        api.MapPost("/{id:guid}/assessment", Assess);
-        api.MapPost("/{id:guid}/draft", Draft);
-        api.MapPost("/{id:guid}/decision", Decide);
-        api.MapPost("/{id:guid}/delay-letter", DelayLetter);
-        api.MapPost("/{id:guid}/complaint", Complaint);
-        api.MapPost("/{id:guid}/complaint/reassessment", Reassess);
-        api.MapPost("/{id:guid}/complaint/maintained", Maintained);
-        api.MapPost("/{id:guid}/complaint/forwarded", Forwarded);
-        api.MapPost("/{id:guid}/follow-up", FollowUp);
-        api.MapPost("/{id:guid}/action-plan", ActionPlan);
+        api.MapPost("/", Create).WithName("CreateCase").Produces<CaseView>(201).ProducesProblem(409);
+        api.MapGet("/", List).WithName("ListCases").Produces<IReadOnlyList<CaseSummary>>();
+        api.MapGet("/{id:guid}", Get).WithName("GetCase").Produces<CaseView>();
+        // Every step on a case answers with the case as it now stands; 409 when the case's state does not allow the step.
+        api.MapPost("/{id:guid}/conversation", Conversation).WithName("RecordConversation").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/consents", Consent).WithName("RecordConsent").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/assessment", Assess).WithName("RecordAssessment").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/draft", Draft).WithName("SendDraft").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/decision", Decide).WithName("Decide").Produces<CaseView>().ProducesProblem(409).ProducesProblem(422);
+        api.MapPost("/{id:guid}/delay-letter", DelayLetter).WithName("SendDelayLetter").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/complaint", Complaint).WithName("RecordComplaint").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/complaint/reassessment", Reassess).WithName("ReassessComplaint").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/complaint/maintained", Maintained).WithName("RecordComplaintMaintained").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/complaint/forwarded", Forwarded).WithName("RecordComplaintForwarded").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/follow-up", FollowUp).WithName("RecordFollowUp").Produces<CaseView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/action-plan", ActionPlan).WithName("RecordActionPlanOffer").Produces<CaseView>().ProducesProblem(409);
         Decisions.Map(api);
-        app.MapGet("/api/worklist", Worklist).WithTags("Sager").RequireAuthorization();
+        app.MapGet("/api/worklist", Worklist).WithTags("Sager").RequireAuthorization().WithName("GetWorklist").Produces<WorklistView>();
     }
 
     private static Actor Caseworker(HttpContext http)
@@ -169,11 +176,8 @@ public static class CaseEndpoints
             .OrderByDescending(x => x.c.ReceivedOn).Take(500).ToListAsync(ct);
         audit.Add(db, actor, "list", "case", null, $"{rows.Count} sager");
         await audit.SaveAsync(db, ct);
-        return Results.Ok(rows.Select(x => new
-        {
-            id = x.c.Id, number = x.c.Number, state = x.c.State.ToString(), citizen = x.Name, cpr = CitizenEndpoints.Mask(x.Cpr),
-            receivedOn = x.c.ReceivedOn.Iso(), caseworkerId = x.c.CaseworkerId,
-        }));
+        return Results.Ok(rows.Select(x => new CaseSummary(x.c.Id, x.c.Number, x.c.State.ToString(), x.Name, CitizenEndpoints.Mask(x.Cpr),
+            x.c.ReceivedOn.Iso(), x.c.CaseworkerId)));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct)
@@ -649,7 +653,7 @@ public static class CaseEndpoints
             items.AddRange(aged.Select(x => new WorklistItem(x.c.Id, x.c.Number, x.Name, "awaiting_decision", DeadlineTitle("awaiting_decision"), "kommune",
                 x.c.ReceivedOn.Iso(), 0, 0, false, x.c.CaseworkerId, Period.Between(x.c.ReceivedOn, now, PeriodUnits.Days).Days, false)));
         }
-        return Results.Ok(new { today = now.Iso(), overdue = items.Count(i => i.Overdue), items });
+        return Results.Ok(new WorklistView(now.Iso(), items.Count(i => i.Overdue), items));
     }
 
     /// <summary>The deadlines by which a decision is due: the published time, a § 3 stk. 2 promise, a new decision after medhold.</summary>
@@ -665,6 +669,10 @@ public static class CaseEndpoints
 
     /// <summary>Deadlines the citizen has (to complain, to answer a partshøring, to maintain a complaint); the rest are the municipality's.</summary>
     public static bool IsCitizensDeadline(string kind) => kind is "complaint_due" or "consultation_due" or "maintain_due";
+
+    public sealed record CaseSummary(Guid Id, string Number, string State, string Citizen, string Cpr, string ReceivedOn, Guid? CaseworkerId);
+
+    public sealed record WorklistView(string Today, int Overdue, IReadOnlyList<WorklistItem> Items);
 
     public sealed record WorklistItem(Guid CaseId, string CaseNumber, string Citizen, string Kind, string Title, string Party, string DueOn,
         int DaysOverdue, int DaysLeft, bool Overdue, Guid? CaseworkerId, int AgeDays, bool CitizenInformed);

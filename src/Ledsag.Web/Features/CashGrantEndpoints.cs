@@ -20,16 +20,22 @@ public static class CashGrantEndpoints
     public sealed record ChooseRequest(string? ChosenOn, bool? CanAdminister, string? Assessment);
     public sealed record CashRateRequest(int? Year, decimal? HourlyAmount, decimal? OwnCostPerHour, string? Source);
     public sealed record QuarterRequest(int? Year, int? Quarter);
+    public sealed record CashGrantChosen(Guid Id, string Form, string? CashChosenOn);
+    public sealed record CashRateView(int Year, decimal HourlyAmount, decimal OwnCostPerHour, decimal Rate, string Source);
 
     private const string Law = "Serviceloven § 97 stk. 5 og bekendtgørelse nr. 235 af 9. marts 2012 § 11";
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/grants/{id:guid}/cash-grant", Choose).WithTags("Bevillinger").RequireAuthorization();
-        app.MapGet("/api/cash-grant-rates", Rates).WithTags("Økonomi").RequireAuthorization();
-        app.MapPost("/api/admin/cash-grant-rates", EnterRate).WithTags("Økonomi").RequireAuthorization();
-        app.MapPost("/api/cash-grants/payments", Pay).WithTags("Økonomi").RequireAuthorization();
-        app.MapGet("/api/cash-grants/statement", Statement).WithTags("Økonomi").RequireAuthorization();
+        app.MapPost("/api/grants/{id:guid}/cash-grant", Choose).WithTags("Bevillinger").RequireAuthorization()
+            .WithName("ChooseCashGrant").Produces<CashGrantChosen>().ProducesProblem(409);
+        app.MapGet("/api/cash-grant-rates", Rates).WithTags("Økonomi").RequireAuthorization().WithName("ListCashGrantRates").Produces<IReadOnlyList<CashRateView>>();
+        app.MapPost("/api/admin/cash-grant-rates", EnterRate).WithTags("Økonomi").RequireAuthorization()
+            .WithName("EnterCashGrantRate").Produces<CashRateView>(201).Produces<CashRateView>().ProducesProblem(409);
+        app.MapPost("/api/cash-grants/payments", Pay).WithTags("Økonomi").RequireAuthorization()
+            .WithName("PayCashGrants").Produces(200, contentType: "text/csv").ProducesProblem(409).ProducesProblem(422);
+        app.MapGet("/api/cash-grants/statement", Statement).WithTags("Økonomi").RequireAuthorization()
+            .WithName("GetCashGrantStatement").Produces(200, contentType: "text/csv").Produces(200, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     }
 
     /// <summary>The citizen's choice of the cash grant, recorded by the caseworker with the assessment that the citizen can administer it.</summary>
@@ -87,13 +93,13 @@ public static class CashGrantEndpoints
             db.ChangeTracker.Clear();
             throw ProblemException.Conflict("Bevillingen blev ændret samtidig. Hent den igen.", "GRANT_CHANGED");
         }
-        return Results.Ok(new { id = g.Id, form = g.Form, cashChosenOn = g.CashChosenOn?.Iso() });
+        return Results.Ok(new CashGrantChosen(g.Id, g.Form, g.CashChosenOn?.Iso()));
     }
 
     private static async Task<IResult> Rates(HttpContext http, LedsagDb db, CancellationToken ct)
     {
         var rows = await RatesAsync(Access.Require(http), db, ct);
-        return Results.Ok(rows.Select(r => new { year = r.Year, hourlyAmount = r.HourlyAmount, ownCostPerHour = r.OwnCostPerHour, rate = Math.Min(r.HourlyAmount, r.OwnCostPerHour), source = r.Source }));
+        return Results.Ok(rows.Select(RateView));
     }
 
     /// <summary>The municipality's hourly amounts by year; the API and the administrator's page both come here.</summary>
@@ -106,9 +112,11 @@ public static class CashGrantEndpoints
     private static async Task<IResult> EnterRate(CashRateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var (rate, created) = await EnterRateAsync(Access.Require(http), body, db, audit, standards, today, ct);
-        var view = new { year = rate.Year, hourlyAmount = rate.HourlyAmount, ownCostPerHour = rate.OwnCostPerHour, rate = Math.Min(rate.HourlyAmount, rate.OwnCostPerHour) };
+        var view = RateView(rate);
         return created ? Results.Created("/api/cash-grant-rates", view) : Results.Ok(view);
     }
+
+    private static CashRateView RateView(CashGrantRate r) => new(r.Year, r.HourlyAmount, r.OwnCostPerHour, Math.Min(r.HourlyAmount, r.OwnCostPerHour), r.Source);
 
     /// <summary>An administrator enters a year's hourly amount and the municipality's own cost per hour, with the source; the API and the administrator's page both come here.</summary>
     public static async Task<(CashGrantRate Rate, bool Created)> EnterRateAsync(Actor actor, CashRateRequest? body, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)

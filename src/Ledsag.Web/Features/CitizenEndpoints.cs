@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -7,8 +8,8 @@ namespace Ledsag.Web.Features;
 /// <summary>Citizens (borgere): register, list (CPR masked), read (audited).</summary>
 public static class CitizenEndpoints
 {
-    public sealed record CitizenRequest(string? Cpr, string? Name, string? Address, string? Phone, string? Email,
-        bool? EarlyRetirementPension, string? RepresentativeKind, string? RepresentativeName, string? RepresentativeContact,
+    public sealed record CitizenRequest([property: Required] string? Cpr, [property: Required] string? Name, string? Address, string? Phone, string? Email,
+        bool? EarlyRetirementPension, [property: OneOf(typeof(CitizenEndpoints), nameof(RepresentativeKinds))] string? RepresentativeKind, string? RepresentativeName, string? RepresentativeContact,
         string? Area, string? PreferredLanguage, bool? NeedsWheelchairHelp, bool? WantsDriver);
 
     public sealed record CitizenSummary(Guid Id, string Name, string Cpr, string BirthDate);
@@ -26,9 +27,9 @@ public static class CitizenEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/citizens").WithTags("Borgere").RequireAuthorization();
-        api.MapPost("/", Create);
-        api.MapGet("/", List);
-        api.MapGet("/{id:guid}", Get);
+        api.MapPost("/", Create).WithName("CreateCitizen").Produces<CitizenResponse>(201);
+        api.MapGet("/", List).WithName("ListCitizens").Produces<IReadOnlyList<CitizenSummary>>();
+        api.MapGet("/{id:guid}", Get).WithName("GetCitizen").Produces<CitizenResponse>();
     }
 
     private static async Task<IResult> Create(CitizenRequest? body, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -15,54 +16,67 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class CompanionEndpoints
 {
-    public sealed record CompanionRequest(string? Name, string? Cpr, string? Phone, string? Email, string? Area, string? Languages,
-        IReadOnlyList<int>? Availability, bool? DrivingLicence, bool? WheelchairExperience, string? Employer, string? Relation);
-    public sealed record CriminalRecordRequest(string? Date, bool? Clean);
+    public sealed record CompanionRequest([property: Required] string? Name, string? Cpr, string? Phone, string? Email, string? Area, string? Languages,
+        IReadOnlyList<int>? Availability, bool? DrivingLicence, bool? WheelchairExperience,
+        [property: OneOf(typeof(CompanionRules), nameof(CompanionRules.EmployerKeys))] string? Employer,
+        [property: OneOf(typeof(CompanionRules), nameof(CompanionRules.RelationKeys))] string? Relation);
+    public sealed record CriminalRecordRequest([property: Required] string? Date, [property: Required] bool? Clean);
     public sealed record ReasonRequest(string? Reason);
-    public sealed record ExceptionRequest(Guid? CitizenId, string? Reason);
-    public sealed record EmployRequest(string? Employer, Guid? ProviderId, string? Reason);
-    public sealed record DeclarationRequest(Guid? CitizenId, string? Relation, string? Description, string? DeclaredOn);
-    public sealed record ProviderRequest(string? Name, string? Cvr, string? ContactName, string? Phone, string? Email);
-    public sealed record ProposalRequest(Guid? CitizenId, Guid? CompanionId, string? ProposedOn);
-    public sealed record MeetingRequest(string? MeetingOn);
-    public sealed record OutcomeRequest(string? Outcome, string? Note);
+    public sealed record ExceptionRequest([property: Required] Guid? CitizenId, [property: Required] string? Reason);
+    public sealed record EmployRequest([property: OneOf(typeof(CompanionRules), nameof(CompanionRules.EmployerKeys))] string? Employer, Guid? ProviderId, string? Reason);
+    public sealed record DeclarationRequest([property: Required] Guid? CitizenId, [property: Required, OneOf(typeof(CompanionRules), nameof(CompanionRules.RelationKeys))] string? Relation,
+        string? Description, string? DeclaredOn);
+    public sealed record ProviderRequest([property: Required] string? Name, [property: Required] string? Cvr, string? ContactName, string? Phone, string? Email);
+    public sealed record ProposalRequest([property: Required] Guid? CitizenId, [property: Required] Guid? CompanionId, string? ProposedOn);
+    public sealed record MeetingRequest([property: Required] string? MeetingOn);
+    public sealed record OutcomeRequest([property: Required, OneOf(typeof(CompanionEndpoints), nameof(Outcomes))] string? Outcome, string? Note);
 
     private static readonly Dictionary<string, string> Outcomes = new[] { "accepted", "declined" }.ToDictionary(e => e);
 
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/companions").WithTags("Ledsagere").RequireAuthorization();
-        api.MapPost("/", Create);
-        api.MapGet("/", List);
-        api.MapGet("/{id:guid}", Get);
-        api.MapPost("/{id:guid}/criminal-record", CriminalRecord);
-        api.MapPost("/{id:guid}/relation-exception", RelationException);
-        api.MapGet("/{id:guid}/relation-declarations", Declarations);
-        api.MapPost("/{id:guid}/relation-declarations", Declare);
+        api.MapPost("/", Create).WithName("CreateCompanion").Produces<CompanionView>(201);
+        api.MapGet("/", List).WithName("ListCompanions").Produces<IReadOnlyList<CompanionView>>();
+        api.MapGet("/{id:guid}", Get).WithName("GetCompanion").Produces<CompanionView>();
+        api.MapPost("/{id:guid}/criminal-record", CriminalRecord).WithName("RecordCriminalRecord").Produces<CompanionView>();
+        api.MapPost("/{id:guid}/relation-exception", RelationException).WithName("GrantRelationException").Produces<RelationDeclarationView>().ProducesProblem(409);
+        api.MapGet("/{id:guid}/relation-declarations", Declarations).WithName("ListRelationDeclarations").Produces<IReadOnlyList<RelationDeclarationView>>();
+        api.MapPost("/{id:guid}/relation-declarations", Declare).WithName("DeclareRelation").Produces<RelationDeclarationView>(201).ProducesProblem(409);
         var providers = app.MapGroup("/api/providers").WithTags("Ledsagere").RequireAuthorization();
-        providers.MapGet("/", ListProviders);
-        providers.MapPost("/", CreateProvider);
-        api.MapPost("/{id:guid}/approve", Approve);
-        api.MapPost("/{id:guid}/employ", Employ);
-        api.MapPost("/{id:guid}/end", End);
-        api.MapGet("/me/schedule", Schedule);
-        app.MapGet("/api/citizens/{id:guid}/companion-suggestions", Suggestions).WithTags("Ledsagere").RequireAuthorization();
+        providers.MapGet("/", ListProviders).WithName("ListProviders").Produces<IReadOnlyList<ProviderSummary>>();
+        providers.MapPost("/", CreateProvider).WithName("CreateProvider").Produces<ProviderSummary>(201).ProducesProblem(409);
+        api.MapPost("/{id:guid}/approve", Approve).WithName("ApproveCompanion").Produces<CompanionView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/employ", Employ).WithName("EmployCompanion").Produces<CompanionView>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/end", End).WithName("EndCompanion").Produces<CompanionView>().ProducesProblem(409);
+        api.MapGet("/me/schedule", Schedule).WithName("GetMySchedule").Produces<CompanionSchedule>();
+        app.MapGet("/api/citizens/{id:guid}/companion-suggestions", Suggestions).WithTags("Ledsagere").RequireAuthorization()
+            .WithName("SuggestCompanions").Produces<IReadOnlyList<Suggestion>>();
         var proposals = app.MapGroup("/api/match-proposals").WithTags("Ledsagere").RequireAuthorization();
-        proposals.MapPost("/", Propose);
-        proposals.MapPost("/{id:guid}/meeting", Meeting);
-        proposals.MapPost("/{id:guid}/outcome", Outcome);
-        app.MapGet("/calendar/{token}.ics", Feed).WithTags("Ledsagere").AllowAnonymous();
+        proposals.MapPost("/", Propose).WithName("ProposeMatch").Produces<MatchProposalView>(201).ProducesProblem(409);
+        proposals.MapPost("/{id:guid}/meeting", Meeting).WithName("RecordMatchMeeting").Produces<MatchProposalView>().ProducesProblem(409);
+        proposals.MapPost("/{id:guid}/outcome", Outcome).WithName("RecordMatchOutcome").Produces<MatchProposalView>().ProducesProblem(409);
+        app.MapGet("/calendar/{token}.ics", Feed).WithTags("Ledsagere").AllowAnonymous().WithName("GetCalendarFeed").Produces(200, contentType: "text/calendar");
     }
 
-    internal static object View(Companion k, bool showCpr) => new
-    {
-        id = k.Id, name = k.Name, cpr = k.Cpr is null ? null : showCpr ? $"{k.Cpr[..6]}-{k.Cpr[6..]}" : CitizenEndpoints.Mask(k.Cpr),
-        phone = k.Phone, email = k.Email, area = k.Area, languages = k.Languages,
-        availability = (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse),
-        drivingLicence = k.DrivingLicence, wheelchairExperience = k.WheelchairExperience, employer = k.Employer, status = k.Status.ToString(),
-        criminalRecordDate = k.CriminalRecordDate?.Iso(), criminalRecordClean = k.CriminalRecordClean, nominatedByCitizenId = k.NominatedByCitizenId,
-        providerId = k.ProviderId,
-    };
+    public sealed record CompanionView(Guid Id, string Name, string? Cpr, string? Phone, string? Email, string? Area, string? Languages, IReadOnlyList<int> Availability,
+        bool DrivingLicence, bool WheelchairExperience, string Employer, string Status, string? CriminalRecordDate, bool? CriminalRecordClean,
+        Guid? NominatedByCitizenId, Guid? ProviderId);
+    public sealed record RelationDeclarationView(Guid Id, Guid CompanionId, Guid CitizenId, string Relation, string RelationText, string? Description,
+        string DeclaredOn, string? ExceptionReason);
+    public sealed record ProviderSummary(Guid Id, string Name, string Cvr, string? ContactName, string? Phone, string? Email);
+    public sealed record MatchProposalView(Guid Id, Guid CitizenId, Guid CompanionId, string ProposedOn, string? MeetingOn, string? Outcome, string? Note);
+    public sealed record ScheduleCitizen(Guid CitizenId, string Name, Guid? GrantId);
+    public sealed record CompletedSession(Guid Id, Guid GrantId, string Date, string? Start, string? End, decimal Hours, string Activity, decimal Km, bool Confirmed);
+    public sealed record CompanionSchedule(string CalendarFeed, IReadOnlyList<string> MustNot, string? MustNotSource, IReadOnlyList<ScheduleCitizen> Citizens,
+        IReadOnlyList<SessionEndpoints.PlannedView> Planned, IReadOnlyList<CompletedSession> Completed);
+
+    internal static CompanionView View(Companion k, bool showCpr) => new(
+        k.Id, k.Name, k.Cpr is null ? null : showCpr ? $"{k.Cpr[..6]}-{k.Cpr[6..]}" : CitizenEndpoints.Mask(k.Cpr),
+        k.Phone, k.Email, k.Area, k.Languages,
+        (k.Availability ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
+        k.DrivingLicence, k.WheelchairExperience, k.Employer, k.Status.ToString(),
+        k.CriminalRecordDate?.Iso(), k.CriminalRecordClean, k.NominatedByCitizenId, k.ProviderId);
 
     private static async Task<IResult> Create(CompanionRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
@@ -202,11 +216,8 @@ public static class CompanionEndpoints
         return Results.Ok(DeclarationView(declaration));
     }
 
-    private static object DeclarationView(RelationDeclaration r) => new
-    {
-        id = r.Id, companionId = r.CompanionId, citizenId = r.CitizenId, relation = r.Relation, relationText = CompanionRules.Relations[r.Relation],
-        description = r.Description, declaredOn = r.DeclaredOn.Iso(), exceptionReason = r.ExceptionReason,
-    };
+    private static RelationDeclarationView DeclarationView(RelationDeclaration r) => new(
+        r.Id, r.CompanionId, r.CitizenId, r.Relation, CompanionRules.Relations[r.Relation], r.Description, r.DeclaredOn.Iso(), r.ExceptionReason);
 
     private static async Task<IResult> Declarations(Guid id, HttpContext http, LedsagDb db, AuditLog audit, CancellationToken ct)
     {
@@ -273,7 +284,7 @@ public static class CompanionEndpoints
         return await db.Providers.AsNoTracking().Where(p => p.MunicipalityId == actor.MunicipalityId).OrderBy(p => p.Name).ToListAsync(ct);
     }
 
-    private static object ProviderView(Provider p) => new { id = p.Id, name = p.Name, cvr = p.Cvr, contactName = p.ContactName, phone = p.Phone, email = p.Email };
+    private static ProviderSummary ProviderView(Provider p) => new(p.Id, p.Name, p.Cvr, p.ContactName, p.Phone, p.Email);
 
     private static async Task<IResult> CreateProvider(ProviderRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
     {
@@ -463,10 +474,8 @@ public static class CompanionEndpoints
         return Results.Created($"/api/match-proposals/{p.Id}", ProposalView(p));
     }
 
-    private static object ProposalView(MatchProposal p) => new
-    {
-        id = p.Id, citizenId = p.CitizenId, companionId = p.CompanionId, proposedOn = p.ProposedOn.Iso(), meetingOn = p.MeetingOn?.Iso(), outcome = p.Outcome, note = p.OutcomeNote,
-    };
+    private static MatchProposalView ProposalView(MatchProposal p) =>
+        new(p.Id, p.CitizenId, p.CompanionId, p.ProposedOn.Iso(), p.MeetingOn?.Iso(), p.Outcome, p.OutcomeNote);
 
     private static async Task<MatchProposal> LoadProposal(LedsagDb db, AuditLog audit, Actor actor, Guid id, CancellationToken ct)
     {
@@ -545,15 +554,13 @@ public static class CompanionEndpoints
         var citizens = await CitizenNamesAsync(db, actor.CompanionId!.Value, ct);
         var mine = await db.Companions.FirstAsync(k => k.Id == actor.CompanionId, ct);
         var mustNot = standards.For(mine.MunicipalityId).Get<IReadOnlyList<string>>(Parameters.CompanionMustNot, today.Date);
-        return Results.Ok(new
-        {
-            calendarFeed = $"/calendar/{mine.FeedToken}.ics",
+        return Results.Ok(new CompanionSchedule(
+            $"/calendar/{mine.FeedToken}.ics",
             // The standard's «må ikke» list, shown where the companion registers.
-            mustNot = mustNot.Value, mustNotSource = mustNot.Value.Count == 0 ? null : Letters.LetterService.CitableSources(standards.For(mine.MunicipalityId), mustNot.Source),
-            citizens = citizens.Select(c => new { citizenId = c.Key, name = c.Value.Name, grantId = c.Value.GrantId }),
-            planned = planned.Select(SessionEndpoints.PlanView),
-            completed = done.Select(s => new { id = s.Id, grantId = s.GrantId, date = s.Date.Iso(), start = s.StartTime?.ToString("HH:mm", null), end = s.EndTime?.ToString("HH:mm", null), hours = s.Minutes / 60m, activity = s.Activity, km = s.Km, confirmed = s.ConfirmedAt is not null }),
-        });
+            mustNot.Value, mustNot.Value.Count == 0 ? null : Letters.LetterService.CitableSources(standards.For(mine.MunicipalityId), mustNot.Source),
+            citizens.Select(c => new ScheduleCitizen(c.Key, c.Value.Name, c.Value.GrantId)).ToList(),
+            planned.Select(SessionEndpoints.PlanView).ToList(),
+            done.Select(s => new CompletedSession(s.Id, s.GrantId, s.Date.Iso(), s.StartTime?.ToString("HH:mm", null), s.EndTime?.ToString("HH:mm", null), s.Minutes / 60m, s.Activity, s.Km, s.ConfirmedAt is not null)).ToList()));
     }
 
     private static async Task<(List<PlannedSession> Planned, List<SessionRow> Done)> ScheduleAsync(LedsagDb db, Guid companionId, LocalDate from, LocalDate to, CancellationToken ct)

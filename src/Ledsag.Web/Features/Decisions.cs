@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain;
 using Ledsag.Domain.Cases;
 using Ledsag.Domain.Deadlines;
@@ -16,10 +17,14 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class Decisions
 {
-    public sealed record DecisionRequest(string? DecidedOn, string? Delivery, string? Outcome, decimal? HoursPerMonth, string? HoursReason,
+    /// <summary>A decision: <paramref name="Start"/> is required for a grant; a refusal names its <paramref name="Reasons"/> (rule codes) or a justification.</summary>
+    public sealed record DecisionRequest([property: Required] string? DecidedOn, [property: OneOf(typeof(CaseEndpoints), nameof(CaseEndpoints.Deliveries))] string? Delivery,
+        [property: Required, OneOf(typeof(Decisions), nameof(Outcomes))] string? Outcome, decimal? HoursPerMonth, string? HoursReason,
         string? Start, string? End, IReadOnlyList<string>? Reasons, string? Justification, bool? InformationFromCitizenOnly);
 
-    public sealed record DraftAnswerRequest(string? ReceivedOn, string? Channel, string? Kind, string? Text);
+    /// <summary>The citizen's answer to a draft; <paramref name="Text"/> is required for an answer (not for a waiver).</summary>
+    public sealed record DraftAnswerRequest([property: Required] string? ReceivedOn, [property: OneOf(typeof(Decisions), nameof(Channels))] string? Channel,
+        [property: OneOf(typeof(Decisions), nameof(AnswerKinds))] string? Kind, string? Text);
 
     public sealed record DefectView(string Code, string Severity, string? Field, string Message, string Source);
 
@@ -34,11 +39,11 @@ public static class Decisions
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/{id:guid}/decision/check", Check);
+        api.MapPost("/{id:guid}/decision/check", Check).WithName("CheckDecision").Produces<CheckView>().ProducesProblem(409);
         api.MapPost("/{id:guid}/draft/answer", (Guid id, DraftAnswerRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
-            DraftAnswerAsync(Access.Require(http), id, body, flow, access, ct));
+            DraftAnswerAsync(Access.Require(http), id, body, flow, access, ct)).WithName("RecordDraftAnswer").Produces<CaseView>().ProducesProblem(409);
         api.MapPost("/{id:guid}/started", (Guid id, CaseEndpoints.DateRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>
-            HelpStartedAsync(Access.Require(http), id, body, flow, access, ct));
+            HelpStartedAsync(Access.Require(http), id, body, flow, access, ct)).WithName("RecordHelpStarted").Produces<CaseView>().ProducesProblem(409);
     }
 
     private static async Task<IResult> Check(Guid id, DecisionRequest? body, HttpContext http, CaseWorkflow flow, Access access, CancellationToken ct) =>

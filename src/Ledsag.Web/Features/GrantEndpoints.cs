@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain;
 using Ledsag.Domain.Cases;
 using Ledsag.Domain.Hours;
@@ -14,11 +15,18 @@ namespace Ledsag.Web.Features;
 /// <summary>Grants and their hours: savings agreements, sessions through the engine, balance and lapse forecast, end of a grant.</summary>
 public static class GrantEndpoints
 {
-    public sealed record AgreementRequest(string? From, string? To, string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null,
+    public sealed record AgreementRequest([property: Required] string? From, [property: Required] string? To, [property: Required] string? Purpose, string? AgreedOn = null, Guid? CompanionId = null, string? CompanionExpenses = null,
         string? AgreedDocumentation = null);
-    public sealed record EndRequest(string? EndOn, string? Reason, string? Note, string? DecidedOn = null, IReadOnlyList<string>? Reasons = null,
-        string? Justification = null, bool? InformationFromCitizenOnly = null, string? Delivery = null);
-    public sealed record AssignRequest(Guid? CompanionId, string? From);
+    public sealed record EndRequest([property: Required] string? EndOn, [property: Required, OneOf(typeof(GrantEndpoints), nameof(EndReasons))] string? Reason, string? Note,
+        string? DecidedOn = null, IReadOnlyList<string>? Reasons = null, string? Justification = null, bool? InformationFromCitizenOnly = null,
+        [property: OneOf(typeof(CaseEndpoints), nameof(CaseEndpoints.Deliveries))] string? Delivery = null);
+    public sealed record AssignRequest([property: Required] Guid? CompanionId, string? From);
+
+    public sealed record SavingsAgreementView(Guid Id, string From, string To, string AgreedOn, string Purpose, Guid? CompanionId, string? CompanionExpenses);
+    public sealed record GrantView(Guid Id, Guid CaseId, Guid CitizenId, string Start, string? End, decimal HoursPerMonth, string? HoursReason, string? EndReason,
+        IReadOnlyList<SavingsAgreementView> SavingsAgreements, Guid? ReplacesGrantId, bool InForce);
+    public sealed record GrantEnded(Guid Id, string? End, string? EndReason);
+    public sealed record AssignmentView(Guid Id, Guid CompanionId, Guid CitizenId, string From);
 
     public sealed record LapseView(string Date, decimal Hours);
     public sealed record BalanceView(Guid GrantId, string Date, decimal Available, decimal CurrentMonth, decimal Saved, decimal UsedTotal,
@@ -33,12 +41,12 @@ public static class GrantEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/grants").WithTags("Bevillinger og timer").RequireAuthorization();
-        api.MapGet("/{id:guid}", Get);
-        api.MapGet("/{id:guid}/balance", Balance);
-        api.MapGet("/{id:guid}/history", HistoryEndpoint);
-        api.MapPost("/{id:guid}/savings-agreements", Agreement);
-        api.MapPost("/{id:guid}/end", End);
-        api.MapPost("/{id:guid}/companions", Assign);
+        api.MapGet("/{id:guid}", Get).WithName("GetGrant").Produces<GrantView>();
+        api.MapGet("/{id:guid}/balance", Balance).WithName("GetBalance").Produces<BalanceView>().ProducesProblem(409);
+        api.MapGet("/{id:guid}/history", HistoryEndpoint).WithName("GetHoursHistory").Produces<IReadOnlyList<MonthView>>().ProducesProblem(409);
+        api.MapPost("/{id:guid}/savings-agreements", Agreement).WithName("CreateSavingsAgreement").Produces<SavingsAgreementView>(201).ProducesProblem(409);
+        api.MapPost("/{id:guid}/end", End).WithName("EndGrant").Produces<GrantEnded>().ProducesProblem(409).ProducesProblem(422);
+        api.MapPost("/{id:guid}/companions", Assign).WithName("AssignCompanion").Produces<AssignmentView>(201).ProducesProblem(409);
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, Access access, LedsagDb db, AuditLog audit, CancellationToken ct)
@@ -48,16 +56,8 @@ public static class GrantEndpoints
         access.Read(actor, "grant", id);
         await audit.SaveAsync(db, ct);
         var agreements = await db.SavingsAgreements.Where(a => a.GrantId == id).OrderBy(a => a.From).ToListAsync(ct);
-        return Results.Ok(new
-        {
-            id = g.Id, caseId = g.CaseId, citizenId = g.CitizenId, start = g.Start.Iso(), end = g.End?.Iso(), hoursPerMonth = g.MinutesPerMonth / 60m,
-            hoursReason = g.HoursReason, endReason = g.EndReason,
-            savingsAgreements = agreements.Select(a => new
-            {
-                id = a.Id, from = a.From.Iso(), to = a.To.Iso(), agreedOn = a.AgreedOn.Iso(), purpose = a.Purpose, companionId = a.CompanionId, companionExpenses = a.CompanionExpenses,
-            }),
-            replacesGrantId = g.ReplacesGrantId, inForce = g.InForceCitizenId is not null,
-        });
+        return Results.Ok(new GrantView(g.Id, g.CaseId, g.CitizenId, g.Start.Iso(), g.End?.Iso(), g.MinutesPerMonth / 60m, g.HoursReason, g.EndReason,
+            agreements.Select(AgreementView).ToList(), g.ReplacesGrantId, g.InForceCitizenId is not null));
     }
 
     /// <summary>The ledger of a grant, replayed from its posted sessions, with the standing rows whole (for pages that list them).</summary>
@@ -274,12 +274,11 @@ public static class GrantEndpoints
         Today today, CancellationToken ct)
     {
         var row = await AgreementAsync(Access.Require(http), id, body, access, db, audit, standards, today, ct);
-        return Results.Created($"/api/grants/{id}", new
-        {
-            id = row.Id, from = row.From.Iso(), to = row.To.Iso(), agreedOn = row.AgreedOn.Iso(), purpose = row.Purpose, companionId = row.CompanionId,
-            companionExpenses = row.CompanionExpenses,
-        });
+        return Results.Created($"/api/grants/{id}", AgreementView(row));
     }
+
+    private static SavingsAgreementView AgreementView(SavingsAgreementRow a) =>
+        new(a.Id, a.From.Iso(), a.To.Iso(), a.AgreedOn.Iso(), a.Purpose, a.CompanionId, a.CompanionExpenses);
 
     /// <summary>Records a savings agreement; the API and the case page both come here.</summary>
     public static async Task<SavingsAgreementRow> AgreementAsync(Actor actor, Guid id, AgreementRequest? body, Access access, LedsagDb db, AuditLog audit,
@@ -425,7 +424,7 @@ public static class GrantEndpoints
             flow.Open(c, Domain.Deadlines.DeadlineEvent.DecisionReceived, received);
         }
         await flow.SaveAsync(ct);
-        return Results.Ok(new { id = g.Id, end = g.End?.Iso(), endReason = g.EndReason });
+        return Results.Ok(new GrantEnded(g.Id, g.End?.Iso(), g.EndReason));
     }
 
     internal static async Task<IResult> Assign(Guid id, AssignRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
@@ -473,6 +472,6 @@ public static class GrantEndpoints
             db.ChangeTracker.Clear(); // a parallel assignment went first: the running assignment is unique
             throw already;
         }
-        return Results.Created($"/api/grants/{g.Id}", new { id = row.Id, companionId, citizenId = g.CitizenId, from = from.Iso() });
+        return Results.Created($"/api/grants/{g.Id}", new AssignmentView(row.Id, companionId, g.CitizenId, from.Iso()));
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -11,9 +12,12 @@ namespace Ledsag.Web.Features;
 public static class LetterEndpoints
 {
     public sealed record RunRequest(string? Date);
+    public sealed record RemindersSent(string Date, int Created);
+    public sealed record LetterView(Guid Id, Guid CitizenId, Guid? CaseId, string Kind, string Subject, string Body, string CreatedAt, string Status, string Pdf);
 
     /// <summary>The Digital Post gateway's receipt for a letter: its id for the message, how it went, and when Digital Post received it.</summary>
-    public sealed record ReceiptRequest(string? MessageId, string? Status, string? ReceivedAt);
+    public sealed record ReceiptRequest([property: Required] string? MessageId, [property: Required, OneOf(typeof(LetterEndpoints), nameof(ReceiptStatuses))] string? Status,
+        [property: Required] string? ReceivedAt);
 
     /// <summary>A letter's receipt as the API shows it.</summary>
     public sealed record ReceiptView(Guid LetterId, string Status, string MessageId, string ReceiptStatus, string ReceivedAt);
@@ -23,12 +27,12 @@ public static class LetterEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/letters", List).WithTags("Breve").RequireAuthorization();
-        app.MapPost("/api/admin/lapse-reminders", Run).WithTags("Breve").RequireAuthorization();
-        app.MapGet("/api/letters/{id:guid}/pdf", Pdf).WithTags("Breve").RequireAuthorization();
-        app.MapPost("/api/letters/{id:guid}/sent", Sent).WithTags("Breve").RequireAuthorization();
-        app.MapGet("/api/letters/{id:guid}/memo", MeMo).WithTags("Breve").RequireAuthorization();
-        app.MapPost("/api/letters/{id:guid}/receipt", Receipt).WithTags("Breve").RequireAuthorization();
+        app.MapGet("/api/letters", List).WithTags("Breve").RequireAuthorization().WithName("ListLetters").Produces<IReadOnlyList<LetterView>>();
+        app.MapPost("/api/admin/lapse-reminders", Run).WithTags("Breve").RequireAuthorization().WithName("SendLapseReminders").Produces<RemindersSent>();
+        app.MapGet("/api/letters/{id:guid}/pdf", Pdf).WithTags("Breve").RequireAuthorization().WithName("GetLetterPdf").Produces(200, contentType: "application/pdf");
+        app.MapPost("/api/letters/{id:guid}/sent", Sent).WithTags("Breve").RequireAuthorization().WithName("MarkLetterSent").Produces(204);
+        app.MapGet("/api/letters/{id:guid}/memo", MeMo).WithTags("Breve").RequireAuthorization().WithName("GetLetterMeMo").Produces(200, contentType: "application/xml");
+        app.MapPost("/api/letters/{id:guid}/receipt", Receipt).WithTags("Breve").RequireAuthorization().WithName("RecordLetterReceipt").Produces<ReceiptView>().ProducesProblem(409);
     }
 
     private static async Task<IResult> List(HttpContext http, LedsagDb db, Guid? citizenId, string? status, CancellationToken ct)
@@ -46,11 +50,8 @@ public static class LetterEndpoints
             q = q.Where(l => l.Status == status);
         }
         var letters = await q.OrderByDescending(l => l.CreatedAt).Take(500).ToListAsync(ct);
-        return Results.Ok(letters.Select(l => new
-        {
-            id = l.Id, citizenId = l.CitizenId, caseId = l.CaseId, kind = l.Kind, subject = l.Subject, body = l.Body, createdAt = l.CreatedAt.ToString(),
-            status = l.Status, pdf = $"/api/letters/{l.Id}/pdf",
-        }));
+        return Results.Ok(letters.Select(l => new LetterView(l.Id, l.CitizenId, l.CaseId, l.Kind, l.Subject, l.Body, l.CreatedAt.ToString(),
+            l.Status, $"/api/letters/{l.Id}/pdf")));
     }
 
     private static async Task<Letter> LoadAsync(LedsagDb db, AuditLog audit, Actor actor, Guid id, CancellationToken ct)
@@ -189,7 +190,7 @@ public static class LetterEndpoints
         var created = await LapseReminders.RunAsync(db, standards, letters, actor.MunicipalityId, date, ct);
         audit.Add(db, actor, "lapse-reminders", "letter", null, $"{created} breve pr. {date.Iso()}");
         await audit.SaveAsync(db, ct);
-        return Results.Ok(new { date = date.Iso(), created });
+        return Results.Ok(new RemindersSent(date.Iso(), created));
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -15,11 +16,11 @@ public static class MoneyEndpoints
 {
     public sealed record Receipt(string? FileName, string? ContentType, string? Base64);
     public sealed record Expense(string? Date, string? What, decimal? Amount, Receipt? Receipt);
-    public sealed record ClaimRequest(Guid? CitizenId, int? Year, IReadOnlyList<Expense>? Expenses);
+    public sealed record ClaimRequest(Guid? CitizenId, [property: Required] int? Year, [property: Required] IReadOnlyList<Expense>? Expenses);
     /// <summary>A decision on a claim: approve (the claimed amount up to the year's amount, or <paramref name="Amount"/>, a part of it, with a reason in <paramref name="Note"/>) or refuse with a reason.</summary>
     public sealed record DecideRequest(string? DecidedOn, bool? Approve, string? Note, decimal? Amount = null);
-    public sealed record RateRequest(int? Year, decimal? Amount, string? Source);
-    public sealed record YearRequest(int? Year);
+    public sealed record RateRequest([property: Required] int? Year, [property: Required] decimal? Amount, [property: Required] string? Source);
+    public sealed record YearRequest([property: Required] int? Year);
     public sealed record PeriodRequest(string? Period);
 
     public const int MaxReceiptBytes = 5 * 1024 * 1024;
@@ -34,17 +35,18 @@ public static class MoneyEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var claims = app.MapGroup("/api/subsidy-claims").WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
-        claims.MapPost("/", Claim);
-        claims.MapGet("/", ListClaims);
-        claims.MapPost("/{id:guid}/decide", Decide);
-        claims.MapGet("/{id:guid}/receipt", ReceiptFile);
-        app.MapPost("/api/admin/subsidy-rates", EnterRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
-        app.MapGet("/api/subsidy-rates/{year:int}", GetRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization();
+        claims.MapPost("/", Claim).WithName("ClaimSubsidy").Produces<ClaimView>(201).ProducesProblem(409);
+        claims.MapGet("/", ListClaims).WithName("ListSubsidyClaims").Produces<IReadOnlyList<ClaimView>>();
+        claims.MapPost("/{id:guid}/decide", Decide).WithName("DecideSubsidyClaim").Produces<ClaimView>().ProducesProblem(409).ProducesProblem(422);
+        claims.MapGet("/{id:guid}/receipt", ReceiptFile).WithName("GetSubsidyReceipt").Produces(200, contentType: "application/octet-stream");
+        app.MapPost("/api/admin/subsidy-rates", EnterRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization()
+            .WithName("EnterSubsidyRate").Produces<SubsidyRateView>(201).ProducesProblem(409);
+        app.MapGet("/api/subsidy-rates/{year:int}", GetRate).WithTags("Tilskud (§ 97 stk. 7)").RequireAuthorization().WithName("GetSubsidyRate").Produces<SubsidyRateView>();
         var finance = app.MapGroup("/api/finance").WithTags("Økonomi").RequireAuthorization();
-        finance.MapPost("/subsidy-payments", PaymentFile);
-        finance.MapPost("/payroll-exports", Payroll);
-        finance.MapGet("/payroll-exports", ListExports);
-        finance.MapGet("/exports/{id:guid}", Download);
+        finance.MapPost("/subsidy-payments", PaymentFile).WithName("PaySubsidies").Produces(200, contentType: "text/csv");
+        finance.MapPost("/payroll-exports", Payroll).WithName("ExportPayroll").Produces(200, contentType: "text/csv");
+        finance.MapGet("/payroll-exports", ListExports).WithName("ListPayrollExports").Produces<IReadOnlyList<ExportView>>();
+        finance.MapGet("/exports/{id:guid}", Download).WithName("DownloadExport").Produces(200, contentType: "text/csv");
     }
 
     /// <summary>
@@ -79,7 +81,7 @@ public static class MoneyEndpoints
     private static async Task<IResult> Claim(ClaimRequest? body, HttpContext http, LedsagDb db, Access access, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var (claim, expenses) = await ClaimAsync(Access.Require(http), body, db, access, audit, standards, today, ct);
-        return Results.Created($"/api/subsidy-claims/{claim.Id}", ClaimView(claim, expenses));
+        return Results.Created($"/api/subsidy-claims/{claim.Id}", ToClaimView(claim, expenses));
     }
 
     /// <summary>A citizen's (or a caseworker's on their behalf) claim for the yearly subsidy; the API and the citizen's page both come here.</summary>
@@ -186,12 +188,16 @@ public static class MoneyEndpoints
         return (string.IsNullOrEmpty(name) || name.Trim('.').Length == 0 ? "kvittering" : name, sniffed, bytes);
     }
 
-    private static object ClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses, (string Name, string Cpr)? citizen = null) => new
-    {
-        id = c.Id, citizenId = c.CitizenId, citizen = citizen?.Name, cpr = citizen is { } z ? CitizenEndpoints.Mask(z.Cpr) : null, year = c.Year, submittedOn = c.SubmittedOn.Iso(), status = c.Status, claimedAmount = c.ClaimedAmount,
-        approvedAmount = c.ApprovedAmount, capReason = c.CapReason, decidedOn = c.DecidedOn?.Iso(), paid = c.PaymentExportId is not null,
-        expenses = expenses.Select(e => new { date = e.Date.Iso(), what = e.What, amount = e.Amount, receipt = e.ReceiptFileName }),
-    };
+    public sealed record ExpenseView(string Date, string What, decimal Amount, string? Receipt);
+    public sealed record ClaimView(Guid Id, Guid CitizenId, string? Citizen, string? Cpr, int Year, string SubmittedOn, string Status, decimal ClaimedAmount,
+        decimal? ApprovedAmount, string? CapReason, string? DecidedOn, bool Paid, IReadOnlyList<ExpenseView> Expenses);
+    public sealed record SubsidyRateView(int Year, decimal Amount, string Source);
+    public sealed record ExportView(Guid Id, string Kind, string Period, string CreatedAt);
+
+    private static ClaimView ToClaimView(SubsidyClaim c, IEnumerable<SubsidyExpense> expenses, (string Name, string Cpr)? citizen = null) => new(
+        c.Id, c.CitizenId, citizen?.Name, citizen is { } z ? CitizenEndpoints.Mask(z.Cpr) : null, c.Year, c.SubmittedOn.Iso(), c.Status, c.ClaimedAmount,
+        c.ApprovedAmount, c.CapReason, c.DecidedOn?.Iso(), c.PaymentExportId is not null,
+        expenses.Select(e => new ExpenseView(e.Date.Iso(), e.What, e.Amount, e.ReceiptFileName)).ToList());
 
     private static async Task<IResult> ListClaims(HttpContext http, LedsagDb db, int? year, CancellationToken ct)
     {
@@ -212,14 +218,14 @@ public static class MoneyEndpoints
         // Who the claim is from: the name and a masked CPR number (the payment file keeps the full one for NemKonto).
         var ids = claims.Select(c => c.CitizenId).Distinct().ToList();
         var citizens = await db.Citizens.Where(z => ids.Contains(z.Id)).ToDictionaryAsync(z => z.Id, z => (z.Name, z.Cpr), ct);
-        return Results.Ok(claims.Select(c => ClaimView(c, expenses.Where(e => e.ClaimId == c.Id), citizens.GetValueOrDefault(c.CitizenId))));
+        return Results.Ok(claims.Select(c => ToClaimView(c, expenses.Where(e => e.ClaimId == c.Id), citizens.GetValueOrDefault(c.CitizenId))));
     }
 
     private static async Task<IResult> Decide(Guid id, DecideRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today,
         Letters.LetterService letters, CancellationToken ct)
     {
         var (claim, expenses) = await DecideAsync(Access.Require(http), id, body, db, audit, standards, today, letters, ct);
-        return Results.Ok(ClaimView(claim, expenses));
+        return Results.Ok(ToClaimView(claim, expenses));
     }
 
     /// <summary>
@@ -349,7 +355,7 @@ public static class MoneyEndpoints
     private static async Task<IResult> EnterRate(RateRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Standards standards, Today today, CancellationToken ct)
     {
         var rate = await EnterRateAsync(Access.Require(http), body, db, audit, standards, today, ct);
-        return Results.Created($"/api/subsidy-rates/{rate.Year}", new { year = rate.Year, amount = rate.Amount, source = rate.Source });
+        return Results.Created($"/api/subsidy-rates/{rate.Year}", new SubsidyRateView(rate.Year, rate.Amount, rate.Source));
     }
 
     /// <summary>An administrator enters a year's § 97 stk. 7 amount; the API and the administrator's page both come here.</summary>
@@ -398,7 +404,7 @@ public static class MoneyEndpoints
         var amount = await SubsidyAmountAsync(db, standards.For(actor.MunicipalityId), year, ct);
         return amount is null
             ? Results.Problem(statusCode: 404, title: $"Beløbet efter § 97 stk. 7 for {year} er ikke registreret; en administrator skal indtaste det.")
-            : Results.Ok(new { year, amount = amount.Value.Amount, source = amount.Value.Source });
+            : Results.Ok(new SubsidyRateView(year, amount.Value.Amount, amount.Value.Source));
     }
 
     private static async Task<IResult> PaymentFile(YearRequest? body, HttpContext http, LedsagDb db, AuditLog audit, Today today, CancellationToken ct)
@@ -537,7 +543,7 @@ public static class MoneyEndpoints
         Access.RequireRole(actor, Role.Finance, Role.Administrator);
         var rows = await db.Exports.Where(e => e.MunicipalityId == actor.MunicipalityId).OrderByDescending(e => e.CreatedAt)
             .Select(e => new { e.Id, e.Kind, e.Period, e.CreatedAt }).ToListAsync(ct);
-        return Results.Ok(rows.Select(e => new { id = e.Id, kind = e.Kind, period = e.Period, createdAt = e.CreatedAt.ToString() }));
+        return Results.Ok(rows.Select(e => new ExportView(e.Id, e.Kind, e.Period, e.CreatedAt.ToString())));
     }
 }
 

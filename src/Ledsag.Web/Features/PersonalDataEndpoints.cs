@@ -19,8 +19,11 @@ public static class PersonalDataEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/citizens/{id:guid}/personal-data", JsonExport).WithTags("Borgere").RequireAuthorization();
-        app.MapGet("/api/citizens/{id:guid}/personal-data.pdf", PdfExport).WithTags("Borgere").RequireAuthorization();
+        // The export is every record held on the citizen (GDPR art. 15), grouped by kind: an open JSON object, not a fixed shape.
+        app.MapGet("/api/citizens/{id:guid}/personal-data", JsonExport).WithTags("Borgere").RequireAuthorization().WithName("ExportPersonalData")
+            .Produces<Dictionary<string, System.Text.Json.JsonElement>>();
+        app.MapGet("/api/citizens/{id:guid}/personal-data.pdf", PdfExport).WithTags("Borgere").RequireAuthorization().WithName("ExportPersonalDataPdf")
+            .Produces(200, contentType: "application/pdf");
     }
 
     private static readonly Dictionary<string, string> Labels = new()

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
@@ -14,19 +15,33 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class SessionEndpoints
 {
-    public sealed record SessionRequest(string? Date, string? Start, string? End, decimal? Hours, string? Activity, Guid? CompanionId, decimal? Km,
+    /// <summary>A completed session: give <paramref name="Hours"/>, or <paramref name="Start"/> and <paramref name="End"/> (TT:MM).</summary>
+    public sealed record SessionRequest([property: Required] string? Date, string? Start, string? End, decimal? Hours,
+        [property: Required, OneOf(typeof(SessionEndpoints), nameof(NationalActivities), Description = ActivityNote)] string? Activity, Guid? CompanionId, decimal? Km,
         decimal? TripHours, decimal? TravelHoursBetweenTasks, string? IdempotencyKey, Guid? PlannedSessionId, bool? Abroad = null, bool? LongSessionConfirmed = null);
     public sealed record ConfirmRequest(bool? OnBehalf, string? Note);
-    public sealed record ReverseRequest(string? Reason);
-    public sealed record ObjectionRequest(string? Reason);
-    public sealed record ObjectionDecisionRequest(bool? Upheld, string? Note);
+    public sealed record ReverseRequest([property: Required] string? Reason);
+    public sealed record ObjectionRequest([property: Required] string? Reason);
+    public sealed record ObjectionDecisionRequest(bool? Upheld, [property: Required] string? Note);
+
+    private const string ActivityNote = "Aktiviteten fra den nationale liste. Kommunens kvalitetsstandard kan udelukke nogle af dem; så afvises registreringen med 422 og koden EXCLUDED_ACTIVITY.";
+
+    /// <summary>The activities every standard knows (the national list); a municipality's standard may exclude some.</summary>
+    internal static IEnumerable<string> NationalActivities(IServiceProvider services) => services.GetRequiredService<Standards>().Set.National.Activities.Keys;
+
+    public sealed record SessionRegistered(SessionView Session, GrantEndpoints.BalanceView? Balance);
+    public sealed record StatementLine(string Date, string? Start, string? End, decimal Hours, string ActivityLabel, string? Companion, decimal Km, decimal? MileageAmount);
+    public sealed record StatementView(string Month, IReadOnlyList<StatementLine> Sessions, decimal TotalHours, decimal TotalKm, decimal MileageToSettle,
+        string MileageNote, GrantEndpoints.BalanceView Balance);
+    public sealed record PlannedView(Guid Id, Guid GrantId, string Date, string Start, string End, string Activity, Guid? CompanionId, string? Note);
 
     /// <summary>The reason on a session booked again after an objection that was not upheld (it cannot be objected to again).</summary>
     internal const string ObjectionNotUpheld = "Indsigelse ikke imødekommet";
 
     /// <summary>Whether the session was booked again after an objection that was not upheld.</summary>
     internal static bool BookedAfterObjection(SessionRow s) => s.Reason?.StartsWith(ObjectionNotUpheld, StringComparison.Ordinal) == true;
-    public sealed record PlanRequest(string? Date, string? Start, string? End, string? Activity, Guid? CompanionId, string? Note);
+    public sealed record PlanRequest([property: Required] string? Date, [property: Required] string? Start, [property: Required] string? End,
+        [property: Required, OneOf(typeof(SessionEndpoints), nameof(NationalActivities), Description = ActivityNote)] string? Activity, Guid? CompanionId, string? Note);
 
     public sealed record SessionView(Guid Id, string Date, string? Start, string? End, decimal Hours, decimal TripHours, decimal TravelHoursNotCounted,
         string Activity, string ActivityLabel, Guid? CompanionId, decimal Km, decimal? MileageAmount, string RegisteredByRole, string RegisteredAt,
@@ -35,16 +50,18 @@ public static class SessionEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/grants/{grantId:guid}").WithTags("Ledsagelser").RequireAuthorization();
-        api.MapGet("/sessions", List);
-        api.MapPost("/sessions", Register);
-        api.MapPost("/sessions/{id:guid}/confirm", Confirm);
-        api.MapPost("/sessions/{id:guid}/reverse", Reverse);
-        api.MapPost("/sessions/{id:guid}/objection", Object);
-        api.MapPost("/sessions/{id:guid}/objection/decision", DecideObjection);
-        api.MapGet("/statement", Statement);
-        api.MapGet("/planned", Planned);
-        api.MapPost("/planned", Plan);
-        api.MapPost("/planned/{id:guid}/cancel", CancelPlan);
+        api.MapGet("/sessions", List).WithName("ListSessions").Produces<IReadOnlyList<SessionView>>().ProducesProblem(422);
+        // 201 for a new registration; 200 with the earlier one when the same Idempotency-Key is sent again.
+        api.MapPost("/sessions", Register).WithName("RegisterSession").Produces<SessionRegistered>(201).Produces<SessionRegistered>()
+            .ProducesProblem(409).ProducesProblem(422);
+        api.MapPost("/sessions/{id:guid}/confirm", Confirm).WithName("ConfirmSession").Produces<SessionView>().ProducesProblem(409);
+        api.MapPost("/sessions/{id:guid}/reverse", Reverse).WithName("ReverseSession").Produces<SessionView>(201).ProducesProblem(409);
+        api.MapPost("/sessions/{id:guid}/objection", Object).WithName("ObjectToSession").Produces<SessionView>(201).ProducesProblem(409);
+        api.MapPost("/sessions/{id:guid}/objection/decision", DecideObjection).WithName("DecideObjection").Produces<SessionView>().ProducesProblem(409).ProducesProblem(422);
+        api.MapGet("/statement", Statement).WithName("GetStatement").Produces<StatementView>().ProducesProblem(409);
+        api.MapGet("/planned", Planned).WithName("ListPlannedSessions").Produces<IReadOnlyList<PlannedView>>();
+        api.MapPost("/planned", Plan).WithName("PlanSession").Produces<PlannedView>(201).ProducesProblem(409).ProducesProblem(422);
+        api.MapPost("/planned/{id:guid}/cancel", CancelPlan).WithName("CancelPlannedSession").Produces(204);
     }
 
     internal static SessionView ToView(SessionRow s, NationalRules national) => new(s.Id, s.Date.Iso(), s.StartTime?.ToString("HH:mm", null),
@@ -99,8 +116,8 @@ public static class SessionEndpoints
         var result = await RegisterAsync(Access.Require(http), grantId, body, http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
             access, db, audit, standards, today, locks, ledgers, ct);
         return result.Created
-            ? Results.Created($"/api/grants/{grantId}/sessions/{result.Session.Id}", new { session = result.Session, balance = result.Balance })
-            : Results.Ok(new { session = result.Session });
+            ? Results.Created($"/api/grants/{grantId}/sessions/{result.Session.Id}", new SessionRegistered(result.Session, result.Balance))
+            : Results.Ok(new SessionRegistered(result.Session, null));
     }
 
     /// <summary>Registers a completed session: the API and the pages both come here, so every rule is applied once.</summary>
@@ -598,16 +615,14 @@ public static class SessionEndpoints
         var sessions = standing.Where(s => s.Date.ToYearMonth() == m).Select(s => ToView(s, standard.National)).ToList();
         var last = m.OnDayOfMonth(m.Calendar.GetDaysInMonth(m.Year, m.Month));
         var companions = await db.Companions.Where(k => sessions.Select(s => s.CompanionId).Contains(k.Id)).ToDictionaryAsync(k => k.Id, k => k.Name, ct);
-        return Results.Ok(new
-        {
-            month = $"{m.Year:0000}-{m.Month:00}",
-            sessions = sessions.Select(s => new { s.Date, s.Start, s.End, s.Hours, s.ActivityLabel, companion = s.CompanionId is { } c ? companions.GetValueOrDefault(c) : null, s.Km, s.MileageAmount }),
-            totalHours = sessions.Sum(s => s.Hours),
-            totalKm = sessions.Sum(s => s.Km),
-            mileageToSettle = sessions.Sum(s => s.MileageAmount ?? 0),
-            mileageNote = "Kørsel i ledsagerens bil afregner du direkte med ledsageren efter statens lave takst.",
-            balance = GrantEndpoints.View(g.Id, ledger, last < today.Date ? last : today.Date),
-        });
+        return Results.Ok(new StatementView(
+            $"{m.Year:0000}-{m.Month:00}",
+            sessions.Select(s => new StatementLine(s.Date, s.Start, s.End, s.Hours, s.ActivityLabel, s.CompanionId is { } c ? companions.GetValueOrDefault(c) : null, s.Km, s.MileageAmount)).ToList(),
+            sessions.Sum(s => s.Hours),
+            sessions.Sum(s => s.Km),
+            sessions.Sum(s => s.MileageAmount ?? 0),
+            "Kørsel i ledsagerens bil afregner du direkte med ledsageren efter statens lave takst.",
+            GrantEndpoints.View(g.Id, ledger, last < today.Date ? last : today.Date)));
     }
 
     private static YearMonth? ParseMonth(string? text)
@@ -630,11 +645,8 @@ public static class SessionEndpoints
         return Results.Ok(rows.Select(PlanView));
     }
 
-    internal static object PlanView(PlannedSession p) => new
-    {
-        id = p.Id, grantId = p.GrantId, date = p.Date.Iso(), start = p.Start.ToString("HH:mm", null), end = p.End.ToString("HH:mm", null),
-        activity = p.Activity, companionId = p.CompanionId, note = p.Note,
-    };
+    internal static PlannedView PlanView(PlannedSession p) =>
+        new(p.Id, p.GrantId, p.Date.Iso(), p.Start.ToString("HH:mm", null), p.End.ToString("HH:mm", null), p.Activity, p.CompanionId, p.Note);
 
     private static async Task<IResult> Plan(Guid grantId, PlanRequest? body, HttpContext http, Access access, LedsagDb db, AuditLog audit,
         Standards standards, CancellationToken ct)

@@ -21,8 +21,9 @@ public static class StatisticsEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/statistics", Json).WithTags("Statistik").RequireAuthorization();
-        app.MapGet("/api/statistics.xlsx", Excel).WithTags("Statistik").RequireAuthorization();
+        app.MapGet("/api/statistics", Json).WithTags("Statistik").RequireAuthorization().WithName("GetStatistics").Produces<Statistics>();
+        app.MapGet("/api/statistics.xlsx", Excel).WithTags("Statistik").RequireAuthorization().WithName("GetStatisticsWorkbook")
+            .Produces(200, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     }
 
     private static Actor Allowed(HttpContext http)

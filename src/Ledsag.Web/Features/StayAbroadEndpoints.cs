@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class StayAbroadEndpoints
 {
-    public sealed record StayRequest(string? From, string? To, string? Country, string? NotifiedOn);
+    public sealed record StayRequest([property: Required] string? From, [property: Required] string? To, [property: Required] string? Country, string? NotifiedOn);
     public sealed record StayDecisionRequest(bool? Approve, string? DecidedOn, string? Note);
 
     /// <summary>The rule's source, as the pages and errors cite it.</summary>
@@ -21,9 +22,11 @@ public static class StayAbroadEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/grants/{id:guid}/stays-abroad", List).WithTags("Bevillinger").RequireAuthorization();
-        app.MapPost("/api/grants/{id:guid}/stays-abroad", Create).WithTags("Bevillinger").RequireAuthorization();
-        app.MapPost("/api/stays-abroad/{id:guid}/decision", Decide).WithTags("Bevillinger").RequireAuthorization();
+        app.MapGet("/api/grants/{id:guid}/stays-abroad", List).WithTags("Bevillinger").RequireAuthorization().WithName("ListStaysAbroad").Produces<IReadOnlyList<StayView>>();
+        app.MapPost("/api/grants/{id:guid}/stays-abroad", Create).WithTags("Bevillinger").RequireAuthorization()
+            .WithName("NotifyStayAbroad").Produces<StayView>(201).ProducesProblem(409);
+        app.MapPost("/api/stays-abroad/{id:guid}/decision", Decide).WithTags("Bevillinger").RequireAuthorization()
+            .WithName("DecideStayAbroad").Produces<StayView>().ProducesProblem(409);
     }
 
     /// <summary>True when the stay is longer than one month and so needs an application decided before leaving.</summary>
@@ -38,12 +41,11 @@ public static class StayAbroadEndpoints
         _ => "Afslået",
     };
 
-    private static object View(StayAbroad s) => new
-    {
-        id = s.Id, grantId = s.GrantId, from = s.From.Iso(), to = s.To.Iso(), country = s.Country, notifiedOn = s.NotifiedOn.Iso(), status = s.Status,
-        statusText = StatusText(s.Status),
-        decidedOn = s.DecidedOn?.Iso(), decisionNote = s.DecisionNote,
-    };
+    public sealed record StayView(Guid Id, Guid GrantId, string From, string To, string Country, string NotifiedOn, string Status, string StatusText,
+        string? DecidedOn, string? DecisionNote);
+
+    private static StayView View(StayAbroad s) => new(s.Id, s.GrantId, s.From.Iso(), s.To.Iso(), s.Country, s.NotifiedOn.Iso(), s.Status,
+        StatusText(s.Status), s.DecidedOn?.Iso(), s.DecisionNote);
 
     private static async Task<IResult> List(Guid id, HttpContext http, Access access, LedsagDb db, CancellationToken ct)
     {

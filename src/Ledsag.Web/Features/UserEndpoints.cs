@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using Ledsag.Web.Data;
@@ -14,14 +15,18 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class UserEndpoints
 {
-    public sealed record CreateUserRequest(string? DisplayName, string? UserName, string? Role, string? Login, string? ExternalSubject, string? Phone, string? Email);
-    public sealed record RoleRequest(string? Role);
+    public sealed record CreateUserRequest([property: Required] string? DisplayName, [property: Required] string? UserName,
+        [property: Required, OneOf(typeof(UserEndpoints), nameof(StaffRoles))] string? Role, [property: OneOf(typeof(UserEndpoints), nameof(Logins))] string? Login, string? ExternalSubject, string? Phone, string? Email);
+    public sealed record RoleRequest([property: Required, OneOf(typeof(UserEndpoints), nameof(StaffRoles))] string? Role);
     public sealed record UserView(Guid Id, string DisplayName, string UserName, string Role, string RoleName, string Login, bool Disabled, string? Phone, string? Email);
 
     /// <summary>A user just made or given a new password: the password is here once, and nowhere else (only its hash is stored).</summary>
     public sealed record UserWithPassword(UserView User, string? OneTimePassword);
 
     /// <summary>The roles an administrator gives here. Citizens and companions are people Ledsag holds records of; their sign-in is bound to that record, not made here.</summary>
+    /// <summary>How a user signs in: a local password, or the municipality's identity provider (with the external subject).</summary>
+    internal static readonly IReadOnlyList<string> Logins = ["local", "municipal"];
+
     public static readonly IReadOnlyList<Role> StaffRoles = [Role.Administrator, Role.Caseworker, Role.Coordinator, Role.Finance];
 
     public const string LinkedRolesReason =
@@ -30,12 +35,12 @@ public static class UserEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/admin/users").WithTags("Brugere").RequireAuthorization();
-        api.MapGet("/", List);
-        api.MapPost("/", Create);
-        api.MapPost("/{id:guid}/role", ChangeRole);
-        api.MapPost("/{id:guid}/disable", Disable);
-        api.MapPost("/{id:guid}/enable", Enable);
-        api.MapPost("/{id:guid}/reset-password", ResetPassword);
+        api.MapGet("/", List).WithName("ListUsers").Produces<IReadOnlyList<UserView>>();
+        api.MapPost("/", Create).WithName("CreateUser").Produces<UserWithPassword>(201).ProducesProblem(409).ProducesProblem(422);
+        api.MapPost("/{id:guid}/role", ChangeRole).WithName("ChangeUserRole").Produces<UserView>().ProducesProblem(422);
+        api.MapPost("/{id:guid}/disable", Disable).WithName("DisableUser").Produces<UserView>().ProducesProblem(422);
+        api.MapPost("/{id:guid}/enable", Enable).WithName("EnableUser").Produces<UserView>().ProducesProblem(422);
+        api.MapPost("/{id:guid}/reset-password", ResetPassword).WithName("ResetUserPassword").Produces<UserWithPassword>().ProducesProblem(422);
     }
 
     /// <summary>A role in the words the pages use.</summary>
