@@ -27,7 +27,8 @@ namespace Ledsag.Bench;
 /// </summary>
 public static class National
 {
-    private const int Workers = 64; // connections in flight over both instances
+    // Connections in flight over both instances (LEDSAG_BENCH_WORKERS to try another number).
+    private static readonly int Workers = int.TryParse(Environment.GetEnvironmentVariable("LEDSAG_BENCH_WORKERS"), out var w) ? w : 64;
 
     public static async Task<List<Result>> RunAsync(string repo, string work, LocalDate today, int municipalities, int grantCount, int port, Action<string> say)
     {

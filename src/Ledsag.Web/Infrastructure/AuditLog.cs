@@ -35,8 +35,8 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     /// <summary>The chain of entries without a municipality, and of the whole log written before chains were kept per municipality.</summary>
     public const string SharedChain = "";
 
-    /// <summary>Most unsealed entries of one chain sealed in one transaction.</summary>
-    public const int SealBatch = 500;
+    /// <summary>Most entries sealed in one transaction (over all chains); more wait for the next pass.</summary>
+    public const int SealBatch = 2000;
 
     private const string MacPurpose = "ledsag-audit-anchor-v1";
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(); // one sealing pass per database in this process
@@ -165,10 +165,12 @@ public sealed class AuditLog(IClock clock, MasterKey key)
     }
 
     /// <summary>
-    /// Seals every committed entry that waits to be sealed, chain by chain, each batch in its own transaction: numbers
-    /// it after its chain's last sealed entry, chains and signs it, and records the chain's new head outside the
-    /// database. A batch another instance sealed first is left to it. Returns how many entries were sealed here.
-    /// Does nothing inside a caller's transaction (its entries are not committed yet).
+    /// Seals every committed entry that waits to be sealed: in one transaction per pass, for every chain with waiting
+    /// entries (up to <see cref="SealBatch"/> in all), numbers them after the chain's last sealed entry, chains and signs
+    /// them; after the commit each chain's new head is recorded outside the database. On PostgreSQL a chain another
+    /// instance is sealing right now (its advisory lock is taken) is left to it; a clash found on saving (another
+    /// instance sealed first) starts the pass again on the chains as they now are. Returns how many entries were sealed
+    /// here. Does nothing inside a caller's transaction (its entries are not committed yet).
     /// </summary>
     public async Task<int> SealPendingAsync(LedsagDb db, CancellationToken ct = default)
     {
@@ -182,17 +184,33 @@ public sealed class AuditLog(IClock clock, MasterKey key)
         try
         {
             var total = 0;
-            // A new chain adds an entry to the shared chain, so a second round seals that one too.
-            for (var round = 0; round < 3; round++)
+            for (int round = 0, attempt = 0; round < 20 && attempt < 5; round++)
             {
-                var chains = await db.Audit.AsNoTracking().Where(a => a.Sequence == 0).Select(a => a.Chain).Distinct().ToListAsync(ct);
-                if (chains.Count == 0)
+                int sealedNow;
+                bool more;
+                try
+                {
+                    (sealedNow, more) = await SealPassAsync(db, database, ct);
+                }
+                catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException)
+                {
+                    // Another instance sealed first (a unique index or the "still unsealed" check said so), or SQLite was busy.
+                    attempt++;
+                    await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
+                    continue;
+                }
+                finally
+                {
+                    // Sealed entries are not kept tracked: the caller's context would hold a copy that changed behind it.
+                    foreach (var tracked in db.ChangeTracker.Entries<AuditEntry>().ToList())
+                    {
+                        tracked.State = EntityState.Detached;
+                    }
+                }
+                total += sealedNow;
+                if (!more)
                 {
                     break;
-                }
-                foreach (var chain in chains.Order(StringComparer.Ordinal))
-                {
-                    total += await SealChainAsync(db, database, chain, ct);
                 }
             }
             Interlocked.Add(ref _sealed, total);
@@ -204,72 +222,61 @@ public sealed class AuditLog(IClock clock, MasterKey key)
         }
     }
 
-    private async Task<int> SealChainAsync(LedsagDb db, string database, string chain, CancellationToken ct)
+    // One pass: returns how many entries it sealed, and whether more wait (a full batch, or a chain just opened in the shared chain).
+    private async Task<(int Sealed, bool More)> SealPassAsync(LedsagDb db, string database, CancellationToken ct)
     {
-        var total = 0;
-        for (var attempt = 0; attempt < 5;)
+        var postgres = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var chains = await db.Audit.AsNoTracking().Where(a => a.Sequence == 0).Select(a => a.Chain).Distinct().ToListAsync(ct);
+        if (postgres && chains.Count > 0)
         {
-            var sealedNow = 0;
-            try
-            {
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var last = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence > 0).OrderByDescending(a => a.Sequence)
-                    .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
-                var pending = await db.Audit.Where(a => a.Chain == chain && a.Sequence == 0).OrderBy(a => a.Id).Take(SealBatch).ToListAsync(ct);
-                if (pending.Count == 0)
-                {
-                    return total;
-                }
-                using var sealing = Telemetry.StartAuditSeal(chain, pending.Count);
-                var (sequence, previous) = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
-                if (sequence == 0)
-                {
-                    previous = StartChain(db, chain, pending[0].At);
-                    sequence = 1;
-                }
-                foreach (var entry in pending)
-                {
-                    entry.Sequence = ++sequence;
-                    entry.PreviousHash = previous;
-                    Seal(entry);
-                    previous = entry.Hash;
-                }
-                // One batch of updates, each "where still unsealed" (the sequence is a concurrency token): an entry another
-                // instance sealed meanwhile fails the whole batch, which starts again on the chain as it now is.
-                await db.SaveChangesAsync(ct);
-                await transaction.CommitAsync(ct);
-                sealing.Committed();
-                sealedNow = pending.Count;
-                total += sealedNow;
-                await RecordHeadAsync(db, database, chain, sequence, previous, ct);
-            }
-            catch (DbUpdateException)
-            {
-                attempt++;
-                await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
-                continue;
-            }
-            catch (System.Data.Common.DbException)
-            {
-                // The database was busy (SQLite) or another instance's seal was seen (PostgreSQL's unique indexes).
-                attempt++;
-                await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
-                continue;
-            }
-            finally
-            {
-                // Sealed entries are not kept tracked: the caller's context would hold a copy that changed behind it.
-                foreach (var tracked in db.ChangeTracker.Entries<AuditEntry>().ToList())
-                {
-                    tracked.State = EntityState.Detached;
-                }
-            }
-            if (sealedNow < SealBatch)
-            {
-                return total;
-            }
+            // Held to the end of this transaction; a chain whose lock another instance holds is being sealed there.
+            var offered = chains.ToArray();
+            chains = await db.Database.SqlQueryRaw<string>(
+                "SELECT c AS \"Value\" FROM unnest({0}::text[]) AS c WHERE pg_try_advisory_xact_lock(hashtextextended('ledsag-audit:' || c, 0))", [offered]).ToListAsync(ct);
         }
-        return total;
+        if (chains.Count == 0)
+        {
+            return (0, false);
+        }
+        chains.Sort(StringComparer.Ordinal);
+        using var sealing = Telemetry.StartAuditSeal(chains.Count == 1 ? chains[0] : "*", 0);
+        var pending = await db.Audit.Where(a => a.Sequence == 0 && chains.Contains(a.Chain)).OrderBy(a => a.Id).Take(SealBatch).ToListAsync(ct);
+        var heads = new List<(string Chain, long Sequence, string Hash)>();
+        var more = pending.Count == SealBatch;
+        foreach (var group in pending.GroupBy(a => a.Chain))
+        {
+            var chain = group.Key;
+            var last = await db.Audit.AsNoTracking().Where(a => a.Chain == chain && a.Sequence > 0).OrderByDescending(a => a.Sequence)
+                .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(ct);
+            var (sequence, previous) = (last?.Sequence ?? 0, last?.Hash ?? Genesis);
+            var entries = group.ToList();
+            if (sequence == 0)
+            {
+                previous = StartChain(db, chain, entries[0].At);
+                sequence = 1;
+                more |= chain != SharedChain;
+            }
+            foreach (var entry in entries)
+            {
+                entry.Sequence = ++sequence;
+                entry.PreviousHash = previous;
+                Seal(entry);
+                previous = entry.Hash;
+            }
+            heads.Add((chain, sequence, previous));
+        }
+        sealing.Count(pending.Count);
+        // One batch of updates, each "where still unsealed" (the sequence is a concurrency token): an entry another
+        // instance sealed meanwhile fails the whole pass, which starts again on the chains as they now are.
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        sealing.Committed();
+        foreach (var (chain, sequence, hash) in heads)
+        {
+            await RecordHeadAsync(db, database, chain, sequence, hash, ct);
+        }
+        return (pending.Count, more);
     }
 
     // A new chain starts with an entry of its own (a random id makes every chain distinct), sealed as number 1; the

@@ -100,15 +100,22 @@ public static class Telemetry
         private readonly Activity? _span;
         private readonly long _started = Stopwatch.GetTimestamp();
         private readonly KeyValuePair<string, object?> _chain;
-        private readonly int _count;
+        private int _count;
         private bool _committed;
 
         internal AuditSeal(string chain, int count)
         {
-            _chain = new(ChainTag, chain.Length == 0 ? "shared" : chain);
+            _chain = new(ChainTag, chain.Length == 0 ? "shared" : chain == "*" ? "several" : chain);
             _count = count;
             _span = Source.StartActivity("ledsag.audit.seal");
             _span?.SetTag(_chain.Key, _chain.Value);
+            _span?.SetTag(BatchTag, count);
+        }
+
+        /// <summary>How many entries the batch holds, once they are read.</summary>
+        public void Count(int count)
+        {
+            _count = count;
             _span?.SetTag(BatchTag, count);
         }
 
