@@ -124,15 +124,18 @@ public sealed class Generator(StandardSet standards, LocalDate today, int citize
         progress.Report($"{citizenRows.Count} borgere, {cases.Count} sager, {grants.Count} bevillinger, {deadlines.Count} frister");
         // In the order they happened, as five years of registrations would have left them on disk: a grant's
         // sessions are spread over the table, not side by side.
-        var written = await BulkInsert.WriteAsync(db, Grants
-            .SelectMany(g => g.Dates.Select((d, i) => (Grant: g, Date: d, Index: i)))
-            .OrderBy(x => x.Date)
-            .Select(x => new SessionRow
-            {
-                GrantId = x.Grant.Id, Date = x.Date, Minutes = x.Grant.Minutes[x.Index], Activity = Activities[x.Index % Activities.Length], RegisteredBy = Guid.Empty,
-                RegisteredByRole = "Import", RegisteredAt = now, ConfirmedAt = now, Sequence = x.Index + 1,
-            }));
+        var written = await BulkInsert.WriteAsync(db, SessionRows(Grants.Select(g => (g.Id, g.Dates, g.Minutes)), now));
         await tx.CommitAsync();
         progress.Report($"{written} ledsagelser");
     }
+
+    /// <summary>The grants' sessions in the order they happened, across grants, as booked sessions.</summary>
+    public static IEnumerable<SessionRow> SessionRows(IEnumerable<(Guid Grant, LocalDate[] Dates, int[] Minutes)> grants, Instant now) => grants
+        .SelectMany(g => g.Dates.Select((d, i) => (g.Grant, Date: d, Minutes: g.Minutes[i], Index: i)))
+        .OrderBy(x => x.Date)
+        .Select(x => new SessionRow
+        {
+            GrantId = x.Grant, Date = x.Date, Minutes = x.Minutes, Activity = Activities[x.Index % Activities.Length], RegisteredBy = Guid.Empty,
+            RegisteredByRole = "Import", RegisteredAt = now, ConfirmedAt = now, Sequence = x.Index + 1,
+        });
 }

@@ -123,14 +123,7 @@ public static class National
             await BulkInsert.WriteAsync(db, cases);
             await BulkInsert.WriteAsync(db, grantRows);
             await BulkInsert.WriteAsync(db, assignments);
-            var written = await BulkInsert.WriteAsync(db, grants
-                .SelectMany(g => g.Dates.Select((d, i) => (Grant: g, Date: d, Index: i)))
-                .OrderBy(x => x.Date)
-                .Select(x => new SessionRow
-                {
-                    GrantId = x.Grant.Id, Date = x.Date, Minutes = x.Grant.Minutes[x.Index], Activity = "cinema", RegisteredBy = Guid.Empty,
-                    RegisteredByRole = "Import", RegisteredAt = now, ConfirmedAt = now, Sequence = x.Index + 1,
-                }));
+            var written = await BulkInsert.WriteAsync(db, Generator.SessionRows(grants.Select(g => (g.Id, g.Dates, g.Minutes)), now));
             await tx.CommitAsync();
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE");

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Shouldly;
@@ -27,14 +25,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Idp = await TestIdentityProvider.StartAsync();
-        foreach (var (key, value) in Idp.LedsagSettings)
-        {
-            App.Settings[key] = value;
-        }
-        App.UseKestrel(0);
-        App.StartServer();
-        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
+        (Idp, BaseUrl) = await TestIdentityProvider.StartWithAsync(App);
         Idp.RegisterLedsag(BaseUrl);
         using (var scope = App.Services.CreateScope())
         {

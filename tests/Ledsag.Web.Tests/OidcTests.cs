@@ -2,11 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Shouldly;
 using Xunit;
@@ -26,14 +23,7 @@ public sealed class OidcFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Idp = await TestIdentityProvider.StartAsync();
-        foreach (var (key, value) in Idp.LedsagSettings)
-        {
-            App.Settings[key] = value;
-        }
-        App.UseKestrel(0);
-        App.StartServer();
-        var url = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
+        (Idp, var url) = await TestIdentityProvider.StartWithAsync(App);
         BaseAddress = new Uri(url);
         Idp.RegisterLedsag(url);
     }

@@ -55,6 +55,22 @@ public sealed class TestIdentityProvider : IAsyncDisposable
 
     private int _tokens;
 
+    /// <summary>
+    /// Starts a provider and <paramref name="app"/> on Kestrel with both OpenID Connect schemes pointed at it; returns
+    /// the provider and Ledsag's address (http://127.0.0.1:port).
+    /// </summary>
+    public static async Task<(TestIdentityProvider Idp, string Url)> StartWithAsync(SqliteFactory app)
+    {
+        var idp = await StartAsync();
+        foreach (var (key, value) in idp.LedsagSettings)
+        {
+            app.Settings[key] = value;
+        }
+        app.UseKestrel(0);
+        app.StartServer();
+        return (idp, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1"));
+    }
+
     public static async Task<TestIdentityProvider> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
