@@ -26,6 +26,28 @@ public sealed class MeMoTests(SqliteFactory factory) : IClassFixture<SqliteFacto
     ];
 
     [Fact]
+    public async Task ATextMeMoCannotCarry_IsRefusedAtTheDoor_AndALongNameIsNeverCutInsideAnEmoji()
+    {
+        var client = await factory.SignedIn("ballerup", Role.Caseworker);
+        // U+FFFF and a lone half of an emoji cannot be written in XML (nor sensibly in a letter): refused, naming the field.
+        // Sent as JSON escapes, as a client that does not clean its input sends them.
+        foreach (var name in new[] { "Memo\\uffffTest", "Memo\\ud83dTest" })
+        {
+            using var body = new StringContent($$"""{"cpr":"150388-4411","name":"{{name}}"}""", System.Text.Encoding.UTF8, "application/json");
+            using var answer = await client.PostAsync("/api/citizens", body);
+            answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest, await answer.Content.ReadAsStringAsync());
+            (await answer.Content.ReadAsStringAsync()).ShouldContain("\"name\"");
+        }
+        (await factory.WithDb(db => db.Citizens.CountAsync(c => c.Cpr == "1503884411"))).ShouldBe(0);
+        // A recipient label over MeMo's 256 characters is cut before an emoji, not through it; a character XML cannot carry is left out.
+        var label = new string('B', 254) + "😀" + "C";
+        var cut = MeMoMessage.Text(label);
+        cut.ShouldBe(new string('B', 254) + "…");
+        MeMoMessage.Text(new string('A', 255) + "😀").ShouldBe(new string('A', 255) + "…");
+        MeMoMessage.Text("Ab\uffffc\ud800d").ShouldBe("Abcd");
+    }
+
+    [Fact]
     public async Task EveryLetterKind_IsAValidMeMoMessage_FromTheMunicipalitysCvrToTheCitizensCpr_CarryingTheOutboxPdf()
     {
         var client = await factory.SignedIn("ballerup", Role.Caseworker);

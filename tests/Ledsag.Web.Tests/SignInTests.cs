@@ -198,6 +198,16 @@ public sealed class SignInTests(SignInFactory factory) : IClassFixture<SignInFac
         (await bearer.Get("/api/me")).Str("role").ShouldBe("Administrator");
         await bearer.Post("/api/tokens", new { name = "Ny" }, HttpStatusCode.Forbidden);
         (await bearer.PostAsync($"/api/tokens/{made.Id()}/revoke", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        // Nor make itself a signed-in administrator another way: a new user, a role, a reopened account or a new password.
+        var someone = (await admin.Get("/api/me")).Id();
+        var users = await factory.WithDb(db => db.Users.CountAsync());
+        (await bearer.Post("/api/admin/users", new { userName = "via.token", displayName = "Via Token", role = "Administrator" }, HttpStatusCode.Forbidden)).Str("code").ShouldBe("TOKEN_NOT_ALLOWED");
+        await bearer.Post($"/api/admin/users/{someone}/reset-password", new { }, HttpStatusCode.Forbidden);
+        await bearer.Post($"/api/admin/users/{someone}/role", new { role = "Finance" }, HttpStatusCode.Forbidden);
+        await bearer.Post($"/api/admin/users/{someone}/enable", new { }, HttpStatusCode.Forbidden);
+        (await factory.WithDb(db => db.Users.CountAsync())).ShouldBe(users);
+        // One role by its name: two names joined are not read as a third role (Enum.TryParse would make 1|4 Finance of them).
+        (await admin.Post($"/api/admin/users/{someone}/role", new { role = "Caseworker, Citizen" }, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("role", out _).ShouldBeTrue();
         (await admin.Get("/api/tokens")).EnumerateArray().ShouldContain(t => t.Str("name") == "Digital Post");
 
         var second = await admin.Post("/api/tokens", new { name = "Løn" }, HttpStatusCode.Created);
@@ -212,7 +222,7 @@ public sealed class SignInTests(SignInFactory factory) : IClassFixture<SignInFac
 
         factory.Clock.Advance(Duration.FromDays(3));
         await bearer.Get("/api/me", HttpStatusCode.Unauthorized);
-        Summary.Line("Tokens: expire (default 90 days), revoked at once, cannot make tokens; sign-out ends every copy of the cookie; a disabled account's cookie stops working");
+        Summary.Line("Tokens: expire (default 90 days), revoked at once, cannot make tokens, users, roles or passwords; sign-out ends every copy of the cookie; a disabled account's cookie stops working");
     }
 
     [Fact]

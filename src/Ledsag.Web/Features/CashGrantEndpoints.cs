@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ledsag.Domain.Standards;
 using Ledsag.Web.Data;
 using Ledsag.Web.Infrastructure;
@@ -17,9 +18,9 @@ namespace Ledsag.Web.Features;
 /// </summary>
 public static class CashGrantEndpoints
 {
-    public sealed record ChooseRequest(string? ChosenOn, bool? CanAdminister, string? Assessment);
-    public sealed record CashRateRequest(int? Year, decimal? HourlyAmount, decimal? OwnCostPerHour, string? Source);
-    public sealed record QuarterRequest(int? Year, int? Quarter);
+    public sealed record ChooseRequest([property: Required] string? ChosenOn, [property: Required] bool? CanAdminister, [property: Required] string? Assessment);
+    public sealed record CashRateRequest([property: Required] int? Year, [property: Required] decimal? HourlyAmount, [property: Required] decimal? OwnCostPerHour, [property: Required] string? Source);
+    public sealed record QuarterRequest([property: Required] int? Year, [property: Required] int? Quarter);
     public sealed record CashGrantChosen(Guid Id, string Form, string? CashChosenOn);
     public sealed record CashRateView(int Year, decimal HourlyAmount, decimal OwnCostPerHour, decimal Rate, string Source);
 

@@ -21,7 +21,7 @@ public static class CompanionEndpoints
         [property: OneOf(typeof(CompanionRules), nameof(CompanionRules.EmployerKeys))] string? Employer,
         [property: OneOf(typeof(CompanionRules), nameof(CompanionRules.RelationKeys))] string? Relation);
     public sealed record CriminalRecordRequest([property: Required] string? Date, [property: Required] bool? Clean);
-    public sealed record ReasonRequest(string? Reason);
+    public sealed record ReasonRequest([property: Required] string? Reason);
     public sealed record ExceptionRequest([property: Required] Guid? CitizenId, [property: Required] string? Reason);
     public sealed record EmployRequest([property: OneOf(typeof(CompanionRules), nameof(CompanionRules.EmployerKeys))] string? Employer, Guid? ProviderId, string? Reason);
     public sealed record DeclarationRequest([property: Required] Guid? CitizenId, [property: Required, OneOf(typeof(CompanionRules), nameof(CompanionRules.RelationKeys))] string? Relation,

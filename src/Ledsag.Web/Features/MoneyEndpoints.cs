@@ -21,7 +21,7 @@ public static class MoneyEndpoints
     public sealed record DecideRequest(string? DecidedOn, bool? Approve, string? Note, decimal? Amount = null);
     public sealed record RateRequest([property: Required] int? Year, [property: Required] decimal? Amount, [property: Required] string? Source);
     public sealed record YearRequest([property: Required] int? Year);
-    public sealed record PeriodRequest(string? Period);
+    public sealed record PeriodRequest([property: Required] string? Period);
 
     public const int MaxReceiptBytes = 5 * 1024 * 1024;
 

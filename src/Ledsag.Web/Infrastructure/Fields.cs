@@ -103,7 +103,32 @@ public static class Fields
             v.Add(field, $"Må højst være {max} tegn.");
             return null;
         }
+        if (!Writable(text))
+        {
+            v.Add(field, "Indeholder et tegn, der ikke kan bruges i breve og filer (et ugyldigt Unicode-tegn). Skriv teksten igen.");
+            return null;
+        }
         return text.Trim();
+    }
+
+    /// <summary>
+    /// Whether every character can be written in a letter, a file and an XML message: no lone half of a character written
+    /// as two (a broken emoji), no U+FFFE or U+FFFF. Line breaks and tabs are a matter for <see cref="Name"/>.
+    /// </summary>
+    public static bool Writable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && System.Xml.XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+            {
+                i++;
+            }
+            else if (!System.Xml.XmlConvert.IsXmlChar(text[i]) && !char.IsControl(text[i]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A name: text on one line, without line breaks or other control characters (it goes into letters, files and exports).</summary>

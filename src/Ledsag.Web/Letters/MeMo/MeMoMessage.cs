@@ -109,8 +109,32 @@ public static class MeMoMessage
 
     private static XElement E(string name, params object?[] content) => new(Ns + name, content);
 
-    /// <summary>MeMo's text is at most 256 characters: a longer one (a very long subject) is cut with an ellipsis.</summary>
-    private static string Text(string s) => s.Length <= 256 ? s : s[..255] + "…";
+    /// <summary>
+    /// MeMo's text is at most 256 characters: a longer one (a very long subject) is cut with an ellipsis, never inside a
+    /// character written as two (an emoji). A character XML cannot carry (a lone surrogate, U+FFFE, U+FFFF), which a
+    /// record saved before names were checked for it may hold, is left out rather than failing the message.
+    /// </summary>
+    internal static string Text(string s)
+    {
+        var clean = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (i + 1 < s.Length && XmlConvert.IsXmlSurrogatePair(s[i + 1], s[i]))
+            {
+                clean.Append(s[i]).Append(s[++i]);
+            }
+            else if (XmlConvert.IsXmlChar(s[i]))
+            {
+                clean.Append(s[i]);
+            }
+        }
+        if (clean.Length <= 256)
+        {
+            return clean.ToString();
+        }
+        var cut = char.IsHighSurrogate(clean[254]) ? 254 : 255;
+        return clean.ToString(0, cut) + "…";
+    }
 }
 
 /// <summary>
