@@ -52,24 +52,8 @@ public sealed class MeMoTests(SqliteFactory factory) : IClassFixture<SqliteFacto
     {
         var client = await factory.SignedIn("ballerup", Role.Caseworker);
         var admin = await factory.SignedIn("ballerup", Role.Administrator);
-        var citizen = (await client.Post("/api/citizens", new { cpr = "240580-1234", name = "Søren Ærø Ågård", address = "Kærvej 7, 2750 Ballerup" }, HttpStatusCode.Created)).Id();
         // The letters of a case from application to complaint (as LetterTests makes them) …
-        var id = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2025-12-01", channel = "brev" }, HttpStatusCode.Created)).Id();
-        await client.Post($"/api/cases/{id}/delay-letter", new { sentOn = "2026-01-20", expectedBy = "2026-02-27", reason = "Vi afventer oplysninger fra din læge." });
-        await client.Post($"/api/cases/{id}/assessment", new { assessedOn = "2026-01-25", facts = new { } });
-        await client.Post($"/api/cases/{id}/draft", new { sentOn = "2026-02-02", outcome = "grant", summary = "Vi forventer at bevilge 15 timer om måneden." });
-        var grant = (await client.Post($"/api/cases/{id}/decision", new { decidedOn = "2026-02-20", outcome = "grant", start = "2026-03-01" })).Id("grantId");
-        await client.Post($"/api/grants/{grant}/savings-agreements", new { from = "2026-03-01", to = "2026-12-31", agreedOn = "2026-02-20", agreedDocumentation = "Underskrevet aftale i sagen", purpose = "Ferie" }, HttpStatusCode.Created);
-        await client.Post($"/api/cases/{id}/complaint", new { receivedOn = "2026-03-05", text = "Jeg ønsker flere timer." });
-        await client.Post($"/api/cases/{id}/complaint/reassessment", new { decidedOn = "2026-03-20", outcome = "upheld", justification = "Loven giver 15 timer om måneden." });
-        await client.Post($"/api/cases/{id}/complaint/forwarded", new { on = "2026-03-25" });
-        var claim = (await client.Post("/api/subsidy-claims", new { citizenId = citizen, year = 2026, expenses = new[] { new { date = "2026-04-01", what = "Togrejse", amount = 400m } } }, HttpStatusCode.Created)).Id();
-        await client.Post($"/api/subsidy-claims/{claim}/decide", new { approve = false, note = "Udgifterne er ikke sandsynliggjort." });
-        await admin.Post("/api/admin/lapse-reminders", new { date = "2026-08-10" });
-        var refused = (await client.Post("/api/cases", new { citizenId = citizen, receivedOn = "2026-05-01", channel = "telefon" }, HttpStatusCode.Created)).Id();
-        await client.Post($"/api/cases/{refused}/assessment", new { assessedOn = "2026-05-10", facts = new { hasBpa96 = true } });
-        await client.Consult(refused, "2026-05-11", "refusal");
-        await client.Post($"/api/cases/{refused}/decision", new { decidedOn = "2026-05-20", outcome = "refusal", reasons = new[] { "HAS_BPA_96" }, justification = "Du har borgerstyret personlig assistance." });
+        var (citizen, grant) = await Arrange.EveryLetter(client, admin);
         // … a stay abroad of more than a month, decided before leaving …
         var stay = await client.Post($"/api/grants/{grant}/stays-abroad", new { from = "2026-09-01", to = "2026-10-20", country = "Spanien", notifiedOn = "2026-06-01" }, HttpStatusCode.Created);
         await client.Post($"/api/stays-abroad/{stay.Id()}/decision", new { approve = true, decidedOn = "2026-06-10" });
